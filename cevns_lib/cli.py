@@ -55,6 +55,32 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def _clean(v):
+    """JSON-safe: NaN (an interval open on the scan grid) becomes null."""
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def cmd_fit(args) -> int:
+    from .fits import fit
+
+    res = fit(args.dataset, args.param, args.config)
+    if args.json:
+        print(json.dumps(_clean(res)))
+        return 0
+    units = {"cevns": "events", "sin2thetaW": "", "rn": "fm"}[args.param]
+    print(f"fit of {args.param} to {args.dataset} ({args.config} chi^2; 1 sigma = Delta chi^2 of 1)")
+    per = res["best"] if isinstance(res["best"], dict) else {args.dataset: res["best"]}
+    for det in per:
+        pick = (lambda k: res[k][det]) if isinstance(res["best"], dict) else (lambda k: res[k])
+        print(f"  {det:>8}: {pick('best'):.4g} -{pick('minus'):.2g} +{pick('plus'):.2g} {units}   "
+              f"chi2_min = {pick('chi2_min'):.2f} for {pick('ndof')} degrees of freedom")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m cevns_lib", description="COHERENT CEvNS analysis")
     sub = p.add_subparsers(dest="command", required=True)
@@ -62,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--detector", required=True, choices=["csi", "lar"])
     pr.add_argument("--json", action="store_true", help="print one JSON object")
     pr.set_defaults(func=cmd_predict)
+    fi = sub.add_parser("fit", help="Standard Model fit of one parameter to the CsI and/or LAr data")
+    fi.add_argument("--dataset", required=True, choices=["csi", "lar", "csi+lar"])
+    fi.add_argument("--param", default="cevns", choices=["cevns", "sin2thetaW", "rn"],
+                    help="cevns: number of CEvNS events; sin2thetaW: weak mixing angle; rn: neutron rms radius (fm)")
+    fi.add_argument("--config", default="seed000", choices=["seed000", "seed001"], help="chi^2 definition")
+    fi.add_argument("--json", action="store_true", help="print one JSON object")
+    fi.set_defaults(func=cmd_fit)
     return p
 
 

@@ -74,3 +74,13 @@ def test_predict_rejects_unknown_detector(capsys):
     with pytest.raises(SystemExit):
         main(["predict", "--detector", "xenon"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_fit_json(capsys):
+    assert main(["fit", "--dataset", "csi+lar", "--param", "cevns", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"dataset", "param", "best", "minus", "plus", "chi2_min", "ndof"}
+    assert out["dataset"] == "csi+lar" and set(out["best"]) == {"csi", "lar"}
+    assert main(["fit", "--dataset", "csi", "--param", "sin2thetaW", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert 0.1 < out["best"] < 0.4 and out["ndof"] > 90
