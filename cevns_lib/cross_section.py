@@ -166,15 +166,17 @@ def weak_charge_vector(nuc, lepton: str, t_mev, nuclear: NuclearModel = NuclearM
 
 
 def axial_charge_squared(nuc) -> float:
-    """Q_A^2 = 16 (J+1)/J (g_A/2)^2 (<S_p> - <S_n>)^2, zero for J = 0.
+    """Q_A^2 = 16/3 (J+1)/J (g_A/2)^2 (<S_p> - <S_n>)^2, zero for J = 0.
 
-    Normalised so that a single free nucleon (J = 1/2, <S> = 1/2) gives the textbook 3 g_A^2 term.
+    Normalised so that a single free nucleon (J = 1/2, <S> = 1/2) has dsigma/dT(T -> 0) = G_F^2 M/pi (g_V^2 + g_A,N^2)
+    with g_A,N = g_A/2 (the Barranco-Miranda-Rashba cross section); the kinematic factor (1 - T/E + MT/2E^2) then
+    makes the total cross section the textbook g_V^2 + 3 g_A,N^2.
     """
     nuc = get_nucleus(nuc)
     if nuc.spin_J == 0:
         return 0.0
     ga = 0.5 * G_AXIAL_NUCLEON
-    return 16.0 * (nuc.spin_J + 1.0) / nuc.spin_J * (ga * (nuc.spin_p - nuc.spin_n)) ** 2
+    return 16.0 / 3.0 * (nuc.spin_J + 1.0) / nuc.spin_J * (ga * (nuc.spin_p - nuc.spin_n)) ** 2
 
 
 def prefactor(mass_mev: float) -> float:
@@ -182,11 +184,55 @@ def prefactor(mass_mev: float) -> float:
     return G_FERMI_MEV2**2 * mass_mev / math.pi
 
 
-class StandardModel:
-    """The SM cross section, in the coefficient form the rate engine contracts.
+# --- kinematic structures ------------------------------------------------------------------------------------
+# Each returns the Laurent coefficients (len(LAURENT_POWERS), nT) of K(E, T) in dsigma/dT = K(E, T) |A(T)|^2,
+# prefactor included (MeV^-3 per unit amplitude^2 for the dimensionless SM-normalised amplitudes).
+def _vector(t, m):
+    return prefactor(m) * vector_kinematics(t, m)
 
-    New-physics models subclass it and override `vector_charge` (coherent, interferes with the SM) and/or
-    `extra_coefficients` (incoherent terms added to dsigma/dT).
+
+def _axial(t, m):
+    return prefactor(m) * axial_kinematics(t, m)
+
+
+def _scalar(t, m):
+    """M^2 T / (4 pi E^2): scalar exchange, no interference with the SM for massless neutrinos (seed 001, 000)."""
+    c = np.zeros((len(LAURENT_POWERS),) + np.shape(t))
+    c[_K[-2]] = m * m * np.asarray(t) / (4.0 * math.pi)
+    return c
+
+
+def _tensor(t, m):
+    """M (4 E^2 - M T) / (2 pi E^2): tensor exchange (seed 000's light tensor mediator)."""
+    c = np.zeros((len(LAURENT_POWERS),) + np.shape(t))
+    c[_K[0]] = 2.0 * m / math.pi
+    c[_K[-2]] = -m * m * np.asarray(t) / (2.0 * math.pi)
+    return c
+
+
+KINEMATICS = {"vector": _vector, "axial": _axial, "scalar": _scalar, "tensor": _tensor}
+
+
+def kinematics(name: str, t_mev, mass_mev: float) -> np.ndarray:
+    """Laurent coefficients of the kinematic structure `name` ('vector', 'axial', 'scalar', 'tensor')."""
+    try:
+        return KINEMATICS[name](np.asarray(t_mev, float), mass_mev)
+    except KeyError:
+        raise ValueError(f"unknown kinematic structure {name!r}; known: {sorted(KINEMATICS)}") from None
+
+
+class StandardModel:
+    """The SM cross section, in the form the rate engine contracts.
+
+    The cross section is a sum of terms, each a kinematic structure times the square of an amplitude that is
+    linear in the model's parameters x = (1, x_1, ..., x_P):
+
+        dsigma/dT = sum_terms K_term(E, T) (sum_a x_a A_term,a(T))^2.
+
+    The SM has P = 0: a vector term with amplitude Q_V (`vector_charge`) and an axial term with Q_A F_A / 2.
+    New-physics models (cevns_lib.models) add amplitudes to these terms or add terms; the engine then computes
+    rates for any x as a quadratic form (`RateEngine.quadratic_counts`). `extra_coefficients` remains for terms
+    that fit no such form.
     """
 
     name = "SM"
@@ -197,25 +243,34 @@ class StandardModel:
         self.ew = ew
         self.include_axial = include_axial
 
+    #: values of the parameters x_1..x_P at which `coefficients` evaluates the model
+    parameter_values: tuple = ()
+
     def vector_charge(self, nuc: Nucleus, flavour: str, t_mev: np.ndarray) -> np.ndarray:
         """Q_V for `flavour` at recoil energies T (MeV); shape (..., nT) for batched models."""
         return weak_charge_vector(nuc, lepton_of(flavour), t_mev, self.nuclear, self.ew)
 
+    def amplitude_terms(self, nuc: Nucleus, flavour: str, t_mev: np.ndarray) -> list:
+        """[(kinematics name, [A_0, A_1, ..., A_P]), ...]; an amplitude may be None (zero)."""
+        terms = [("vector", [self.vector_charge(nuc, flavour, t_mev)])]
+        if self.include_axial and nuc.spin_J > 0:
+            fz, fn = self.nuclear.form_factors(nuc, momentum_transfer(t_mev, nuc.mass_mev))
+            terms.append(("axial", [0.5 * math.sqrt(axial_charge_squared(nuc)) * 0.5 * (fz + fn)]))
+        return terms
+
     def extra_coefficients(self, nuc: Nucleus, flavour: str, t_mev: np.ndarray):
-        """Additional incoherent terms of dsigma/dT as Laurent coefficients (MeV^-3), or None."""
+        """Additional terms of dsigma/dT as Laurent coefficients (MeV^-3), or None."""
         return None
 
     def coefficients(self, nuc, flavour: str, t_mev) -> np.ndarray:
         """Laurent coefficients c_k(T) of dsigma/dT in MeV^-3 (times E^k); shape (..., n_k, nT)."""
         nuc = get_nucleus(nuc)
         t = as_nonnegative_array(t_mev, "recoil energy T (MeV)")
-        pref = prefactor(nuc.mass_mev)
-        qv = np.asarray(self.vector_charge(nuc, flavour, t))
-        c = pref * qv[..., None, :] ** 2 * vector_kinematics(t, nuc.mass_mev)
-        if self.include_axial and nuc.spin_J > 0:
-            fz, fn = self.nuclear.form_factors(nuc, momentum_transfer(t, nuc.mass_mev))
-            fa2 = (0.5 * (fz + fn)) ** 2
-            c = c + 0.25 * pref * axial_charge_squared(nuc) * fa2 * axial_kinematics(t, nuc.mass_mev)
+        x = (1.0,) + tuple(self.parameter_values)
+        c = 0.0
+        for name, amps in self.amplitude_terms(nuc, flavour, t):
+            amp = sum(xa * np.asarray(a) for xa, a in zip(x, amps) if a is not None)
+            c = c + np.asarray(amp)[..., None, :] ** 2 * kinematics(name, t, nuc.mass_mev)
         extra = self.extra_coefficients(nuc, flavour, t)
         if extra is not None:
             c = c + extra

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .constants import HBARC2_MEV2_CM2
-from .cross_section import LAURENT_POWERS, StandardModel, e_min
+from .cross_section import LAURENT_POWERS, StandardModel, e_min, kinematics
 from .detectors.base import Detector
 from .flux import FLAVOURS, energy_moments
 
@@ -56,6 +56,68 @@ class RateEngine:
 
     def total(self, model=None) -> float | np.ndarray:
         return self.counts(model).sum(axis=(-3, -2, -1))
+
+    def _contract(self, coeff: np.ndarray) -> np.ndarray:
+        """Counts (..., 3, n_E, n_t) for Laurent coefficients (..., n, f, k, j)."""
+        spec = np.einsum("...nfkj,nfkj->...fj", coeff, self.weights)
+        return np.einsum("ij,...fj,ft->...fit", self.response, spec, self.time_fractions)
+
+    def quadratic_counts(self, model) -> "QuadraticCounts":
+        """Counts as a quadratic form in the model's parameters x = (1, x_1..x_P): one contraction per pair.
+
+        Uses `model.amplitude_terms`: dsigma/dT = sum_terms K (sum_a x_a A_a)^2, so
+        N(x) = sum_{a,b} x_a x_b N_ab with N_ab the counts of K A_a A_b. Any grid of parameter values then costs
+        one multiply-add per pair, without the engine. Amplitudes may carry leading batch axes (e.g. a mediator
+        mass grid); they broadcast against each other.
+        """
+        t = self.detector.recoil_nodes_mev
+        per_nf = [[model.amplitude_terms(nuc, f, t) for f in FLAVOURS] for nuc, _ in self.detector.targets]
+        n_amp = max(len(amps) for nf in per_nf for terms in nf for _, amps in terms)
+        pairs = {}
+        for a in range(n_amp):
+            for b in range(a, n_amp):
+                blocks, any_term = [], False
+                for (nuc, _), nf in zip(self.detector.targets, per_nf):
+                    row = []
+                    for terms in nf:
+                        c = np.zeros((len(LAURENT_POWERS), t.size))
+                        for name, amps in terms:
+                            if a < len(amps) and b < len(amps) and amps[a] is not None and amps[b] is not None:
+                                prod = np.asarray(amps[a]) * np.asarray(amps[b])
+                                c = c + prod[..., None, :] * kinematics(name, t, nuc.mass_mev)
+                                any_term = True
+                        row.append(c)
+                    blocks.append(np.stack(np.broadcast_arrays(*row), axis=-3))
+                if any_term:
+                    pairs[(a, b)] = self._contract(np.stack(np.broadcast_arrays(*blocks), axis=-4))
+        return QuadraticCounts(n_amp - 1, pairs)
+
+
+class QuadraticCounts:
+    """N(x) = sum_{a <= b} (2 - delta_ab) x_a x_b N_ab with x_0 = 1: expected counts for any parameter values."""
+
+    def __init__(self, n_params: int, pairs: dict):
+        self.n_params = n_params
+        self.pairs = pairs
+        self.batch_shape = np.broadcast_shapes(*(c.shape[:-3] for c in pairs.values()))
+
+    def counts(self, x) -> np.ndarray:
+        """x: (*batch, *extra, P) with `batch` the amplitudes' batch shape (e.g. masses) and any extra axes
+        (e.g. couplings); returns (*batch, *extra, 3, n_E, n_t)."""
+        x = np.asarray(x, dtype=float)
+        if x.shape[-1:] != (self.n_params,):
+            raise ValueError(f"expected {self.n_params} parameter values in the last axis, got shape {x.shape}")
+        nb = len(self.batch_shape)
+        if x.ndim - 1 < nb:
+            raise ValueError(f"parameter array of shape {x.shape} lacks the model's batch axes {self.batch_shape}")
+        extra = x.ndim - 1 - nb
+        xs = np.concatenate([np.ones(x.shape[:-1] + (1,)), x], axis=-1)
+        out = 0.0
+        for (a, b), c in self.pairs.items():
+            c = c.reshape(c.shape[:-3] + (1,) * extra + c.shape[-3:])
+            w = xs[..., a] * xs[..., b] * (1.0 if a == b else 2.0)
+            out = out + w[..., None, None, None] * c
+        return out
 
 
 _ENGINES: dict[str, RateEngine] = {}

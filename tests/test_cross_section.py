@@ -89,10 +89,10 @@ def test_couplings():
     tree = xs.ElectroweakInputs(radiative=False, sin2_theta_w=0.25)
     assert tree.g_v_proton("e") == pytest.approx(0.0)
     assert xs.axial_charge_squared("Ar40") == 0.0
-    # free-nucleon normalisation of the axial charge: 3 g_A^2 for J = 1/2, <S> = 1/2
+    # free-nucleon normalisation: dsigma/dT(T->0) = G_F^2 M/pi (g_V^2 + g_A,N^2), g_A,N = g_A/2 (Barranco et al.)
     from cevns_lib.nuclei import Nucleus
     proton_like = Nucleus("p", 1, 1, 1.007276, 0.84, spin_J=0.5, spin_p=0.5)
-    assert xs.axial_charge_squared(proton_like) == pytest.approx(3 * 1.2754**2)
+    assert 0.25 * xs.axial_charge_squared(proton_like) == pytest.approx((1.2754 / 2) ** 2)
 
 
 def test_bad_input():

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .profile import profile_gaussian, profile_poisson
+from .profile import profile_gaussian_split, profile_poisson_split
 
 N_FLAVOURS = 3
 
@@ -127,18 +127,28 @@ class Likelihood:
             raise ValueError("electron-scattering hypotheses must match the signal hypotheses in number")
         prec = np.array([n.precision for n in self.nuisances])
         bkg = self.expected_background()
+        js = np.array([k for k, n in enumerate(self.nuisances) if n.relative is not None], dtype=int)
+        rel = np.stack([self.nuisances[k].relative for k in js]) if js.size else np.zeros((0, 3, self.n_bins))
+        es_rel = np.stack([self.nuisances[k].relative if self.nuisances[k].applies_to_es else
+                           np.zeros_like(self.nuisances[k].relative) for k in js]) if js.size else rel
+        fixed = np.stack([sum(n.absolute.values()) if n.absolute else np.zeros(self.n_bins)
+                          for n in self.nuisances])
         chi2 = np.empty(s.shape[0])
         nuis = np.empty((s.shape[0], len(self.nuisances)))
         for start in range(0, s.shape[0], chunk):
             sl = slice(start, start + chunk)
             sc = s[sl]
-            ec = None if es is None else np.broadcast_to(es, s.shape)[sl]
-            mu0 = sc.sum(axis=1) + bkg[None, :] + (0.0 if ec is None else ec.sum(axis=1))
-            tmpl = self.templates(sc, ec)
+            mu0 = sc.sum(axis=1) + bkg[None, :]
+            s_part = np.einsum("hfb,sfb->hsb", sc, rel)
+            if es is not None:
+                ec = np.broadcast_to(es, s.shape)[sl]
+                mu0 = mu0 + ec.sum(axis=1)
+                s_part = s_part + np.einsum("hfb,sfb->hsb", ec, es_rel)
             if self.statistic == "poisson":
-                c, a = profile_poisson(mu0, tmpl, self.data, prec, return_nuisances=True)
+                c, a = profile_poisson_split(mu0, s_part, js, fixed, self.data, prec, return_nuisances=True)
             else:
-                c, a = profile_gaussian(mu0, tmpl, self.data, self.variance, prec, return_nuisances=True)
+                c, a = profile_gaussian_split(mu0, s_part, js, fixed, self.data, self.variance, prec,
+                                              return_nuisances=True)
             chi2[sl], nuis[sl] = c, a
         return (chi2, nuis) if return_nuisances else chi2
 

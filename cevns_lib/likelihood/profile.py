@@ -13,6 +13,11 @@ and Gaussian priors a_k ~ N(0, sigma_k) (sigma_k = inf for a free parameter). Fo
   method, damped so that every mu_i stays positive, converges in a few iterations, each a batched K x K solve.
 
 Shapes: mu0 (H, B), templates (H or 1, K, B), data (B,), prior precision 1/sigma^2 (K,).
+
+The `*_split` forms take the templates as A_hk = F_k + S_hk, with F (K, B) the hypothesis-independent part and
+S (H, Ks, B) the part proportional to the signal for the nuisances `js` (a normalisation, a shape). The big sums
+over bins then become matrix products with the shared F (BLAS), and only the small Ks x Ks block needs a batched
+contraction: this is what makes 1e5 hypotheses per second possible.
 """
 
 from __future__ import annotations
@@ -60,41 +65,110 @@ def profile_gaussian(mu0, templates, data, variance, precision, return_nuisances
     return (chi2, a) if return_nuisances else chi2
 
 
-def profile_poisson(mu0, templates, data, precision, max_iter: int = 50, tol: float = 1e-10,
+def profile_poisson(mu0, templates, data, precision, max_iter: int = 30, tol: float = 1e-9,
                     return_nuisances: bool = False):
-    """min_a of the Poisson chi^2 for every hypothesis, by damped Newton iterations (vectorised)."""
+    """min_a of the Poisson chi^2 for every hypothesis, by damped Newton iterations (vectorised).
+
+    Stops when every hypothesis's Newton decrement g.H^-1.g (twice the expected chi^2 decrease) is below `tol`.
+    """
     mu0 = np.asarray(mu0, float)
     templates = np.asarray(templates, float)
     data = np.asarray(data, float)
     precision = np.asarray(precision, float)
     _check(mu0, templates, data, precision)
-    if np.any(mu0 <= 0) and np.any((mu0 <= 0) & (data[None, :] > 0)):
+    if np.any((mu0 <= 0) & (data[None, :] > 0)):
         raise ValueError("expected counts must be > 0 in every bin with observed events")
     h, k = mu0.shape[0], templates.shape[1]
-    tmpl = np.broadcast_to(templates, (h,) + templates.shape[1:])
+    t = np.broadcast_to(templates, (h,) + templates.shape[1:])
     a = np.zeros((h, k))
     mu = mu0.copy()
-    active = np.ones(h, bool)
-    eye_prec = np.diag(precision + _RIDGE)[None]
+    prior_hess = 2.0 * np.diag(precision + _RIDGE)[None]
     for _ in range(max_iter):
-        idx = np.nonzero(active)[0]
-        if idx.size == 0:
-            break
-        t, m, aa = tmpl[idx], mu[idx], a[idx]
-        ratio = data[None, :] / np.maximum(m, _TINY)
-        grad = 2.0 * np.matmul(t, (1.0 - ratio)[..., None])[..., 0] + 2.0 * aa * precision
-        wt = t * (2.0 * ratio / np.maximum(m, _TINY))[:, None, :]
-        hess = np.matmul(wt, t.transpose(0, 2, 1)) + 2.0 * eye_prec
+        inv_mu = 1.0 / np.maximum(mu, _TINY)
+        ratio = data[None, :] * inv_mu
+        grad = 2.0 * np.einsum("hki,hi->hk", t, 1.0 - ratio) + 2.0 * a * precision
+        hess = np.einsum("hki,hli,hi->hkl", t, t, 2.0 * ratio * inv_mu) + prior_hess
         step = -np.linalg.solve(hess, grad[..., None])[..., 0]
-        dmu = np.matmul(step[:, None, :], t)[:, 0, :]
-        # largest fraction of the step that keeps every mu positive (bins with data must stay > 0)
+        dmu = np.einsum("hk,hki->hi", step, t)
+        # largest fraction of the step that keeps every mu positive
         with np.errstate(divide="ignore", invalid="ignore"):
-            limit = np.where(dmu < 0, -m / dmu, np.inf)
+            limit = np.where(dmu < 0, -mu / dmu, np.inf)
         frac = np.minimum(1.0, 0.9 * limit.min(axis=1))
-        aa = aa + frac[:, None] * step
-        m = m + frac[:, None] * dmu
-        a[idx], mu[idx] = aa, m
-        decrement = -np.einsum("hk,hk->h", grad, step)  # Newton decrement^2 (expected chi2 decrease x 2)
-        active[idx] = decrement > tol
+        a += frac[:, None] * step
+        mu += frac[:, None] * dmu
+        if np.all(-np.einsum("hk,hk->h", grad, step) < tol):
+            break
     chi2 = poisson_deviance(mu, data) + np.sum(a**2 * precision, axis=-1)
+    return (chi2, a) if return_nuisances else chi2
+
+
+def _split_products(s_part, js, fixed, weights):
+    """sum_i w_hi A_hki A_hli for A = F + S (see module docstring); weights (H or 1, B)."""
+    h, b = s_part.shape[0], weights.shape[1]
+    k = fixed.shape[0]
+    ff = (fixed[:, None, :] * fixed[None, :, :]).reshape(k * k, b)
+    hess = np.array(np.broadcast_to((weights @ ff.T).reshape(-1, k, k), (h, k, k)))
+    if len(js):
+        sw = s_part * weights[:, None, :]
+        sf = (sw.reshape(-1, b) @ fixed.T).reshape(h, len(js), k)
+        hess[:, js, :] += sf
+        hess[:, :, js] += sf.transpose(0, 2, 1)
+        hess[:, js[:, None], js[None, :]] += np.einsum("hsi,hti->hst", sw, s_part)
+    return hess
+
+
+def _apply_transpose(s_part, js, fixed, vec):
+    """sum_i A_hki v_hi for A = F + S: (H, K)."""
+    out = vec @ fixed.T
+    if len(js):
+        out[:, js] += np.einsum("hsi,hi->hs", s_part, vec)
+    return out
+
+
+def _apply(s_part, js, fixed, coeff):
+    """sum_k coeff_hk A_hki for A = F + S: (H, B)."""
+    out = coeff @ fixed
+    if len(js):
+        out += np.einsum("hs,hsi->hi", coeff[:, js], s_part)
+    return out
+
+
+def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int = 30, tol: float = 1e-9,
+                          return_nuisances: bool = False):
+    """`profile_poisson` for templates A = F + S (split form)."""
+    js = np.asarray(js, dtype=int)
+    if np.any((mu0 <= 0) & (data[None, :] > 0)):
+        raise ValueError("expected counts must be > 0 in every bin with observed events")
+    h, k = mu0.shape[0], fixed.shape[0]
+    a = np.zeros((h, k))
+    mu = mu0.copy()
+    prior_hess = 2.0 * np.diag(precision + _RIDGE)[None]
+    for _ in range(max_iter):
+        inv_mu = 1.0 / np.maximum(mu, _TINY)
+        ratio = data[None, :] * inv_mu
+        grad = 2.0 * _apply_transpose(s_part, js, fixed, 1.0 - ratio) + 2.0 * a * precision
+        hess = 2.0 * _split_products(s_part, js, fixed, ratio * inv_mu) + prior_hess
+        step = -np.linalg.solve(hess, grad[..., None])[..., 0]
+        dmu = _apply(s_part, js, fixed, step)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            limit = np.where(dmu < 0, -mu / dmu, np.inf)
+        frac = np.minimum(1.0, 0.9 * limit.min(axis=1))
+        a += frac[:, None] * step
+        mu += frac[:, None] * dmu
+        if np.all(-np.einsum("hk,hk->h", grad, step) < tol):
+            break
+    chi2 = poisson_deviance(mu, data) + np.sum(a**2 * precision, axis=-1)
+    return (chi2, a) if return_nuisances else chi2
+
+
+def profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, return_nuisances: bool = False):
+    """`profile_gaussian` for templates A = F + S (split form): one batched K x K solve."""
+    js = np.asarray(js, dtype=int)
+    w = 1.0 / np.asarray(variance, float)
+    hess = _split_products(s_part, js, fixed, w[None, :]) + np.diag(precision + _RIDGE)[None]
+    resid = data[None, :] - mu0
+    rhs = _apply_transpose(s_part, js, fixed, resid * w[None, :])
+    a = np.linalg.solve(hess, rhs[..., None])[..., 0]
+    mu = mu0 + _apply(s_part, js, fixed, a)
+    chi2 = np.sum((mu - data) ** 2 * w, axis=-1) + np.sum(a**2 * precision, axis=-1)
     return (chi2, a) if return_nuisances else chi2
