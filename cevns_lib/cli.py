@@ -81,6 +81,23 @@ def cmd_fit(args) -> int:
     return 0
 
 
+def cmd_limits(args) -> int:
+    from .models.light_mediators import MODEL_NAMES
+    from .scans import bounds
+
+    names = MODEL_NAMES if args.model == "all" else (args.model,)
+    rows = [bounds(name, args.dataset, args.config) for name in names]
+    if args.json:
+        out = [_clean(r) for r in rows]
+        print(json.dumps(out if args.model == "all" else out[0]))
+        return 0
+    print(f"2 sigma bounds from {args.dataset} ({args.config} chi^2; {rows[0]['convention']})")
+    print(f"{'model':>14} {'g (M -> 0)':>14} {'g/M (GeV^-1), M >> q':>24}")
+    for r in rows:
+        print(f"{r['model']:>14} {r['g_low_mass']:14.3e} {r['g_over_m_high_mass_per_GeV']:24.3e}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m cevns_lib", description="COHERENT CEvNS analysis")
     sub = p.add_subparsers(dest="command", required=True)
@@ -95,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     fi.add_argument("--config", default="seed000", choices=["seed000", "seed001"], help="chi^2 definition")
     fi.add_argument("--json", action="store_true", help="print one JSON object")
     fi.set_defaults(func=cmd_fit)
+    li = sub.add_parser("limits", help="2 sigma bounds on light mediators (seed 001 models)")
+    li.add_argument("--model", required=True, choices=["universal", "b-l", "by+lmu+ltau", "b-3le", "b-3lmu",
+                                                        "b-2le-lmu", "b-le-2lmu", "le-lmu", "le-ltau", "lmu-ltau",
+                                                        "scalar", "all"])
+    li.add_argument("--dataset", required=True, choices=["csi", "lar", "csi+lar"])
+    li.add_argument("--config", default="seed001", choices=["seed000", "seed001"], help="chi^2 definition")
+    li.add_argument("--json", action="store_true", help="print one JSON object (a list with --model all)")
+    li.set_defaults(func=cmd_limits)
     return p
 
 
