@@ -98,6 +98,25 @@ def cmd_limits(args) -> int:
     return 0
 
 
+def cmd_nsi(args) -> int:
+    from .scans import nsi_interval
+
+    res = nsi_interval(args.dataset, args.param, args.config)
+    if args.json:
+        print(json.dumps(_clean(res)))
+        return 0
+
+    def fmt(pieces):
+        return " U ".join(f"[{lo:+.3f}, {hi:+.3f}]" for lo, hi in pieces) or "(none)"
+
+    print(f"vector NSI {args.param} from {args.dataset} ({args.config} chi^2), other couplings at zero; "
+          f"scan range {res['scan_range']}")
+    print(f"  best fit     : {res['best']:+.4f}")
+    print(f"  90% C.L.     : {fmt(res['interval_90'])}")
+    print(f"  2 sigma      : {fmt(res['interval_2sigma'])}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m cevns_lib", description="COHERENT CEvNS analysis")
     sub = p.add_subparsers(dest="command", required=True)
@@ -120,12 +139,23 @@ def build_parser() -> argparse.ArgumentParser:
     li.add_argument("--config", default="seed001", choices=["seed000", "seed001"], help="chi^2 definition")
     li.add_argument("--json", action="store_true", help="print one JSON object (a list with --model all)")
     li.set_defaults(func=cmd_limits)
+    ns = sub.add_parser("nsi", help="90% and 2 sigma intervals of one vector NSI coupling (the others zero)")
+    ns.add_argument("--dataset", required=True, choices=["csi", "lar", "csi+lar"])
+    ns.add_argument("--param", required=True, help="e.g. uV_ee, dV_mumu, uV_emu (q in u, d; pair in ee, mumu, "
+                                                   "tautau, emu, etau, mutau)")
+    ns.add_argument("--config", default="seed000", choices=["seed000", "seed001"], help="chi^2 definition")
+    ns.add_argument("--json", action="store_true", help="print one JSON object")
+    ns.set_defaults(func=cmd_nsi)
     return p
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as err:  # bad input: one clear line, no traceback
+        parser.exit(2, f"{parser.prog} {args.command}: error: {err}\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -179,6 +179,15 @@ def axial_charge_squared(nuc) -> float:
     return 16.0 / 3.0 * (nuc.spin_J + 1.0) / nuc.spin_J * (ga * (nuc.spin_p - nuc.spin_n)) ** 2
 
 
+def axial_amplitude_per_nucleon_coupling(nuc, ga_p: float, ga_n: float) -> float:
+    """Signed axial amplitude 2 sqrt((J+1)/(3J)) (g_A^p <S_p> + g_A^n <S_n>) (zero for J = 0); squared it is Q_A^2/4
+    for the SM couplings g_A^p = -g_A^n = g_A/2."""
+    nuc = get_nucleus(nuc)
+    if nuc.spin_J == 0:
+        return 0.0
+    return 2.0 * math.sqrt((nuc.spin_J + 1.0) / (3.0 * nuc.spin_J)) * (ga_p * nuc.spin_p + ga_n * nuc.spin_n)
+
+
 def prefactor(mass_mev: float) -> float:
     """G_F^2 M / pi in MeV^-3."""
     return G_FERMI_MEV2**2 * mass_mev / math.pi
@@ -255,7 +264,8 @@ class StandardModel:
         terms = [("vector", [self.vector_charge(nuc, flavour, t_mev)])]
         if self.include_axial and nuc.spin_J > 0:
             fz, fn = self.nuclear.form_factors(nuc, momentum_transfer(t_mev, nuc.mass_mev))
-            terms.append(("axial", [0.5 * math.sqrt(axial_charge_squared(nuc)) * 0.5 * (fz + fn)]))
+            ga = 0.5 * G_AXIAL_NUCLEON
+            terms.append(("axial", [axial_amplitude_per_nucleon_coupling(nuc, ga, -ga) * 0.5 * (fz + fn)]))
         return terms
 
     def extra_coefficients(self, nuc: Nucleus, flavour: str, t_mev: np.ndarray):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .fits import DATASETS, DETECTORS, likelihood
-from .models.light_mediators import MODEL_NAMES, model as mediator_model
+from .models.light_mediators import MODEL_NAMES, SEED000_MEDIATORS, model as mediator_model
 from .rates import engine
 
 DCHI2_2SIGMA_1DOF = 4.0
@@ -42,8 +42,8 @@ def _quadratic(detector: str, name: str, masses: tuple, high_mass: bool):
 def chi2_grid(name: str, masses_mev, couplings, dataset: str = "csi+lar", configuration: str = "seed001",
               high_mass: bool = False) -> np.ndarray:
     """Profiled chi^2 on the grid (len(masses), len(couplings)) of model `name` (coupling g, or g/M in MeV^-1)."""
-    if name not in MODEL_NAMES:
-        raise ValueError(f"unknown model {name!r}; choose from {MODEL_NAMES}")
+    if name not in MODEL_NAMES + SEED000_MEDIATORS:
+        raise ValueError(f"unknown model {name!r}; choose from {MODEL_NAMES + SEED000_MEDIATORS}")
     masses = np.atleast_1d(np.asarray(masses_mev, float))
     g = np.atleast_1d(np.asarray(couplings, float))
     if np.any(masses < 0) or np.any(g < 0) or not (np.all(np.isfinite(masses)) and np.all(np.isfinite(g))):
@@ -97,11 +97,11 @@ def coupling_bound(name: str, dataset: str, regime: str = "low", configuration: 
                    level: float = DCHI2_2SIGMA_1DOF, n: int = 600) -> float:
     """2 sigma bound: on g for M -> 0 (regime 'low'), or on g/M in GeV^-1 for M^2 >> q^2 (regime 'high')."""
     if regime == "low":
-        grid = np.concatenate([[0.0], np.logspace(-7, 0, n)])
+        grid = np.concatenate([[0.0], np.logspace(-7, -1, n)])
         chi2 = chi2_grid(name, [LOW_MASS_MEV], grid, dataset, configuration)[0]
         return _first_crossing(grid[1:], chi2[1:] - chi2.min(), level)
     if regime == "high":
-        grid = np.concatenate([[0.0], np.logspace(-8, 0, n)])  # g/M in MeV^-1
+        grid = np.concatenate([[0.0], np.logspace(-9, -3, n)])  # g/M in MeV^-1
         chi2 = chi2_grid(name, [1.0], grid, dataset, configuration, high_mass=True)[0]
         return 1e3 * _first_crossing(grid[1:], chi2[1:] - chi2.min(), level)  # GeV^-1
     raise ValueError(f"regime must be 'low' or 'high', not {regime!r}")
@@ -140,3 +140,72 @@ def allowed_islands(x, dchi2, level: float) -> list[tuple[float, float]]:
     if start is not None:
         out.append((float(start), float(x[-1])))
     return out
+
+
+# --- models with several couplings and no mass axis (NSI, generalised interactions) --------------------------
+def chi2_quadratic(model, x, dataset: str = "csi+lar", configuration: str = "seed000",
+                   chunk: int = 20000) -> np.ndarray:
+    """Profiled chi^2 at parameter points x (*shape, P) of a model without a batch axis (e.g. `VectorNSI`).
+
+    The engine is called once per detector (`quadratic_counts`); the points are processed in chunks.
+    """
+    x = np.asarray(x, dtype=float)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("parameter values must be finite")
+    flat = x.reshape(-1, x.shape[-1])
+    total = np.zeros(flat.shape[0])
+    for det in _check_dataset(dataset):
+        quad = engine(det).quadratic_counts(model)
+        if quad.batch_shape != ():
+            raise ValueError("chi2_quadratic is for models without a batch axis; use chi2_grid for mass grids")
+        lk = likelihood(det, configuration)
+        for start in range(0, flat.shape[0], chunk):
+            counts = quad.counts(flat[start:start + chunk])
+            total[start:start + chunk] += lk.chi2_profiled(counts.reshape(-1, 3, lk.n_bins))
+    return total.reshape(x.shape[:-1])
+
+
+def allowed_pieces(x, dchi2, level: float) -> list[list[float]]:
+    """Intervals [low, high] of a 1-D scan where Delta chi^2 <= level, edges linearly interpolated."""
+    x, d = np.asarray(x, float), np.asarray(dchi2, float)
+    ok = d <= level
+    pieces, i = [], 0
+    while i < x.size:
+        if not ok[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < x.size and ok[j + 1]:
+            j += 1
+        lo = x[i] if i == 0 else float(np.interp(level, [d[i], d[i - 1]], [x[i], x[i - 1]]))
+        hi = x[j] if j == x.size - 1 else float(np.interp(level, [d[j], d[j + 1]], [x[j], x[j + 1]]))
+        pieces.append([float(lo), float(hi)])
+        i = j + 1
+    return pieces
+
+
+DCHI2_90_1DOF = 2.706
+NSI_RANGE = (-2.0, 2.0)
+
+
+def nsi_interval(dataset: str, name: str, configuration: str = "seed000", n: int = 4001) -> dict:
+    """The CLI's `nsi`: best fit, 90% and 2 sigma intervals of one NSI coupling, the others at zero."""
+    from .models.nsi import VectorNSI, parse
+
+    parse(name)
+    _check_dataset(dataset)
+    grid = np.linspace(*NSI_RANGE, n)
+    chi2 = chi2_quadratic(VectorNSI([name]), grid[:, None], dataset, configuration)
+    d = chi2 - chi2.min()
+    flat = np.nonzero(d < 1e-9)[0]  # among equal minima (a flat or symmetric chi^2) take the one nearest zero
+    best = float(grid[flat[np.argmin(np.abs(grid[flat]))]])
+    return {
+        "dataset": dataset,
+        "param": name,
+        "best": best,
+        "interval_90": allowed_pieces(grid, d, DCHI2_90_1DOF),
+        "interval_2sigma": allowed_pieces(grid, d, DCHI2_2SIGMA_1DOF),
+        "chi2_min": float(chi2.min()),
+        "scan_range": list(NSI_RANGE),
+        "configuration": configuration,
+    }

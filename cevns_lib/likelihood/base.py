@@ -96,6 +96,22 @@ class Likelihood:
             raise ValueError(f"{self.name}: {what} contains negative expected counts (min {s.min():g})")
         return s if self.signal_factor is None else s * self.signal_factor[None]
 
+    def _merged_groups(self) -> list[list[int]]:
+        """Nuisances with identical templates and Gaussian priors act as one parameter of variance sum sigma^2
+        (exactly, after profiling): group them so the profiler solves a smaller system."""
+        groups: list[list[int]] = []
+        for k, nu in enumerate(self.nuisances):
+            for g in groups:
+                ref = self.nuisances[g[0]]
+                if (nu.sigma is not None and ref.sigma is not None and nu.applies_to_es == ref.applies_to_es
+                        and not nu.absolute and not ref.absolute and nu.relative is not None
+                        and ref.relative is not None and np.array_equal(nu.relative, ref.relative)):
+                    g.append(k)
+                    break
+            else:
+                groups.append([k])
+        return groups
+
     def templates(self, signal: np.ndarray, es: np.ndarray | None = None) -> np.ndarray:
         """(H, K, B) nuisance templates for signal hypotheses (H, 3, B)."""
         h = signal.shape[0]
@@ -125,14 +141,17 @@ class Likelihood:
         es = None if electron_scattering is None else self._as_signal(electron_scattering, "electron scattering")
         if es is not None and es.shape[0] not in (1, s.shape[0]):
             raise ValueError("electron-scattering hypotheses must match the signal hypotheses in number")
-        prec = np.array([n.precision for n in self.nuisances])
+        groups = self._merged_groups()
+        nus = [self.nuisances[g[0]] for g in groups]
+        var = [sum(self.nuisances[k].sigma ** 2 for k in g) if nus[i].sigma is not None else None
+               for i, g in enumerate(groups)]
+        prec = np.array([0.0 if v is None else 1.0 / v for v in var])
         bkg = self.expected_background()
-        js = np.array([k for k, n in enumerate(self.nuisances) if n.relative is not None], dtype=int)
-        rel = np.stack([self.nuisances[k].relative for k in js]) if js.size else np.zeros((0, 3, self.n_bins))
-        es_rel = np.stack([self.nuisances[k].relative if self.nuisances[k].applies_to_es else
-                           np.zeros_like(self.nuisances[k].relative) for k in js]) if js.size else rel
-        fixed = np.stack([sum(n.absolute.values()) if n.absolute else np.zeros(self.n_bins)
-                          for n in self.nuisances])
+        js = np.array([k for k, n in enumerate(nus) if n.relative is not None], dtype=int)
+        rel = np.stack([nus[k].relative for k in js]) if js.size else np.zeros((0, 3, self.n_bins))
+        es_rel = np.stack([nus[k].relative if nus[k].applies_to_es else np.zeros_like(nus[k].relative)
+                           for k in js]) if js.size else rel
+        fixed = np.stack([sum(n.absolute.values()) if n.absolute else np.zeros(self.n_bins) for n in nus])
         chi2 = np.empty(s.shape[0])
         nuis = np.empty((s.shape[0], len(self.nuisances)))
         for start in range(0, s.shape[0], chunk):
@@ -149,7 +168,11 @@ class Likelihood:
             else:
                 c, a = profile_gaussian_split(mu0, s_part, js, fixed, self.data, self.variance, prec,
                                               return_nuisances=True)
-            chi2[sl], nuis[sl] = c, a
+            chi2[sl] = c
+            for i, g in enumerate(groups):  # split a merged parameter back in proportion to the prior variances
+                for k in g:
+                    share = 1.0 if len(g) == 1 else self.nuisances[k].sigma ** 2 / var[i]
+                    nuis[sl, k] = share * a[:, i]
         return (chi2, nuis) if return_nuisances else chi2
 
     def chi2_at(self, signal, nuisances, electron_scattering=None) -> float:

@@ -28,6 +28,17 @@ _TINY = 1e-300
 _RIDGE = 1e-12  # keeps a free parameter with an all-zero template (a zero signal) at 0 instead of singular
 
 
+def _solve(hess, rhs):
+    """Batched solve of hess x = rhs (rhs (H, K)); Jacobi-scaled, pseudo-inverse where a system is singular."""
+    d = np.sqrt(np.abs(np.einsum("hkk->hk", hess))) + _TINY
+    scaled = hess / (d[:, :, None] * d[:, None, :])
+    try:
+        y = np.linalg.solve(scaled, (rhs / d)[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        y = np.einsum("hkl,hl->hk", np.linalg.pinv(scaled), rhs / d)
+    return y / d
+
+
 def _check(mu0: np.ndarray, templates: np.ndarray, data: np.ndarray, precision: np.ndarray):
     if mu0.ndim != 2:
         raise ValueError(f"expected counts must have shape (n_hypotheses, n_bins), got {mu0.shape}")
@@ -148,7 +159,7 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
         ratio = data[None, :] * inv_mu
         grad = 2.0 * _apply_transpose(s_part, js, fixed, 1.0 - ratio) + 2.0 * a * precision
         hess = 2.0 * _split_products(s_part, js, fixed, ratio * inv_mu) + prior_hess
-        step = -np.linalg.solve(hess, grad[..., None])[..., 0]
+        step = -_solve(hess, grad)
         dmu = _apply(s_part, js, fixed, step)
         with np.errstate(divide="ignore", invalid="ignore"):
             limit = np.where(dmu < 0, -mu / dmu, np.inf)
@@ -168,7 +179,7 @@ def profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, re
     hess = _split_products(s_part, js, fixed, w[None, :]) + np.diag(precision + _RIDGE)[None]
     resid = data[None, :] - mu0
     rhs = _apply_transpose(s_part, js, fixed, resid * w[None, :])
-    a = np.linalg.solve(hess, rhs[..., None])[..., 0]
+    a = _solve(hess, rhs)
     mu = mu0 + _apply(s_part, js, fixed, a)
     chi2 = np.sum((mu - data) ** 2 * w, axis=-1) + np.sum(a**2 * precision, axis=-1)
     return (chi2, a) if return_nuisances else chi2

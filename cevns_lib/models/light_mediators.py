@@ -32,7 +32,7 @@ import numpy as np
 from ..constants import ALPHA_EM, G_FERMI_MEV2
 from ..cross_section import StandardModel, lepton_of, momentum_transfer
 from ..validation import PhysicsInputError
-from . import kinetic_mixing
+from . import kinetic_mixing, nucleon
 
 SIGMA_PIN_OVER_MUD_REF = 17.3  # (sigma_piN / m_ud)_ref, Hoferichter, Ruiz de Elvira, Kubis, Meissner 2015
 
@@ -158,36 +158,88 @@ class VectorMediator(StandardModel):
         return terms
 
 
-class ScalarMediator(StandardModel):
-    """SM + seed 001's light scalar (incoherent); parameter x = g~^2, mass (MeV) may be an array."""
+class _IncoherentMediator(StandardModel):
+    """SM + a mediator whose exchange does not interfere with the SM (scalar or tensor Lorentz structure).
 
-    def __init__(self, mass_mev=0.0, coupling=None, high_mass: bool = False,
-                 sigma_over_mud: float = SIGMA_PIN_OVER_MUD_REF, **sm_kwargs):
+    Its term is K(E, T) x^2 [Z c_p F_Z + N c_n F_N]^2 / (|q|^2 + M^2)^2 with per-nucleon charges (c_p, c_n) and
+    x the product of couplings; subclasses set the kinematic structure and the charges.
+    """
+
+    kinematics = "scalar"
+
+    def __init__(self, mass_mev=0.0, coupling=None, high_mass: bool = False, nucleon_charges=(1.0, 1.0),
+                 **sm_kwargs):
         super().__init__(**sm_kwargs)
         self.mass_mev = _masses(mass_mev)
         self.high_mass = high_mass
-        self.sigma_over_mud = sigma_over_mud
+        self.nucleon_charges = tuple(float(c) for c in nucleon_charges)
         g = _coupling(coupling)
         self.parameter_values = () if g is None else (g * g,)
-        self.name = "scalar"
 
-    def scalar_amplitude(self, nuc, flavour, t):
+    def mediator_amplitude(self, nuc, flavour, t):
         q = momentum_transfer(t, nuc.mass_mev)
         fz, fn = self.nuclear.form_factors(nuc, q)
         prop = np.ones(self.mass_mev.shape + q.shape) if self.high_mass else \
             1.0 / (q * q + self.mass_mev[..., None] ** 2)
-        return self.sigma_over_mud * (nuc.Z * fz + nuc.N * fn) * prop
+        cp, cn = self.nucleon_charges
+        return (nuc.Z * cp * fz + nuc.N * cn * fn) * prop
 
     def amplitude_terms(self, nuc, flavour, t):
-        return super().amplitude_terms(nuc, flavour, t) + [("scalar", [None, self.scalar_amplitude(nuc, flavour, t)])]
+        return super().amplitude_terms(nuc, flavour, t) + [
+            (self.kinematics, [None, self.mediator_amplitude(nuc, flavour, t)])]
+
+
+class ScalarMediator(_IncoherentMediator):
+    """Light scalar: seed 001's (x = g~^2, isospin charge 17.3 per nucleon) by default; seed 000's with
+    nucleon_charges from the sigma terms (`nucleon.scalar_charge_all`), x = g_nu g_q."""
+
+    kinematics = "scalar"
+
+    def __init__(self, mass_mev=0.0, coupling=None, high_mass: bool = False,
+                 nucleon_charges=(SIGMA_PIN_OVER_MUD_REF, SIGMA_PIN_OVER_MUD_REF), **sm_kwargs):
+        super().__init__(mass_mev, coupling, high_mass, nucleon_charges, **sm_kwargs)
+        self.name = "scalar"
+
+
+class TensorMediator(_IncoherentMediator):
+    """Light tensor of seed 000: dsigma/dT = M (4E^2 - M T) C_T^2 F^2 / (2 pi E^2 (|q|^2 + m_T^2)^2),
+    C_T = g^2 (Z sum_q delta_q^p + N sum_q delta_q^n) for universal quark couplings; x = g_nu g_q."""
+
+    kinematics = "tensor"
+
+    def __init__(self, mass_mev=0.0, coupling=None, high_mass: bool = False, nucleon_charges=None, **sm_kwargs):
+        if nucleon_charges is None:
+            nucleon_charges = tuple(sum(nucleon.tensor_charge(n, q) for q in "ud") for n in "pn")
+        super().__init__(mass_mev, coupling, high_mass, nucleon_charges, **sm_kwargs)
+        self.name = "tensor"
+
+
+def light_vector_charges(kappa: float) -> ZPrimeCharges:
+    """Seed 000's light vector: C_V = g^2 [3Z + 3N] scaled by kappa (1 universal, -1/3 B-L) is seed 001's weak
+    charge with Q'_u = Q'_d = 1 and Q'_l = kappa: the same mechanism, so the same model class."""
+    return ZPrimeCharges(f"kappa={kappa:g}", 1.0, 1.0, kappa, kappa, kappa)
+
+
+#: seed 000's light mediators (De Romeri et al.): vector with kappa = 1 and -1/3, scalar with sigma terms, tensor
+SEED000_MEDIATORS = ("lv-universal", "lv-b-l", "ls", "lt")
 
 
 def model(name: str, mass_mev=0.0, coupling=None, high_mass: bool = False, **kwargs) -> StandardModel:
-    """The mediator model called `name` (one of MODEL_NAMES)."""
+    """The mediator model called `name` (one of MODEL_NAMES or SEED000_MEDIATORS)."""
     if name == "scalar":
         return ScalarMediator(mass_mev, coupling, high_mass, **kwargs)
+    if name == "lv-universal":
+        return VectorMediator(light_vector_charges(1.0), mass_mev, coupling, high_mass, **kwargs)
+    if name == "lv-b-l":
+        return VectorMediator(light_vector_charges(-1.0 / 3.0), mass_mev, coupling, high_mass, **kwargs)
+    if name == "ls":
+        charges = tuple(nucleon.scalar_charge_all(n) for n in "pn")
+        return ScalarMediator(mass_mev, coupling, high_mass, nucleon_charges=charges, **kwargs)
+    if name == "lt":
+        return TensorMediator(mass_mev, coupling, high_mass, **kwargs)
     return VectorMediator(u1_model(name), mass_mev, coupling, high_mass, **kwargs)
 
 
-__all__ = ["ZPrimeCharges", "U1_MODELS", "MODEL_NAMES", "VectorMediator", "ScalarMediator", "model", "u1_model",
+__all__ = ["ZPrimeCharges", "U1_MODELS", "MODEL_NAMES", "SEED000_MEDIATORS", "VectorMediator", "ScalarMediator",
+           "TensorMediator", "light_vector_charges", "model", "u1_model",
            "SIGMA_PIN_OVER_MUD_REF"]
