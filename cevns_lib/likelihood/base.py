@@ -185,8 +185,8 @@ class Likelihood:
         prec = np.array([n.precision for n in self.nuisances])
         prior = float(np.sum(a**2 * prec))
         if self.statistic == "poisson":
-            if np.any((mu <= 0) & (self.data > 0)):
-                return float("inf")
+            if np.any(mu < 0) or np.any((mu <= 0) & (self.data > 0)):
+                return float("inf")  # a Poisson mean cannot be negative
             from .profile import poisson_deviance
 
             return float(poisson_deviance(mu[None], self.data)[0]) + prior

@@ -107,7 +107,10 @@ def profile_poisson(mu0, templates, data, precision, max_iter: int = 30, tol: fl
         frac = np.minimum(1.0, 0.9 * limit.min(axis=1))
         a += frac[:, None] * step
         mu += frac[:, None] * dmu
-        if np.all(-np.einsum("hk,hk->h", grad, step) < tol):
+        # converged when the step's expected chi^2 decrease is below tol; a step cut short by mu >= 0 (a bin
+        # with no events whose mean the templates would push negative: the minimum is on that boundary)
+        # counts with its actual length
+        if np.all(-np.einsum("hk,hk->h", grad, step) * frac < tol):
             break
     chi2 = poisson_deviance(mu, data) + np.sum(a**2 * precision, axis=-1)
     return (chi2, a) if return_nuisances else chi2
@@ -166,7 +169,10 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
         frac = np.minimum(1.0, 0.9 * limit.min(axis=1))
         a += frac[:, None] * step
         mu += frac[:, None] * dmu
-        if np.all(-np.einsum("hk,hk->h", grad, step) < tol):
+        # converged when the step's expected chi^2 decrease is below tol; a step cut short by mu >= 0 (a bin
+        # with no events whose mean the templates would push negative: the minimum is on that boundary)
+        # counts with its actual length
+        if np.all(-np.einsum("hk,hk->h", grad, step) * frac < tol):
             break
     chi2 = poisson_deviance(mu, data) + np.sum(a**2 * precision, axis=-1)
     return (chi2, a) if return_nuisances else chi2
