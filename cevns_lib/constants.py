@@ -19,7 +19,8 @@ US_NS = 1e3  # 1 microsecond in ns
 
 # --- electroweak ------------------------------------------------------------------------------
 G_FERMI_MEV2 = 1.1663788e-11  # Fermi constant G_F in MeV^-2 (PDG 2024, from the muon lifetime, MuLan)
-SIN2_THETA_W_LOW_ENERGY = 0.23857  # MS-bar sin^2(theta_W) at q -> 0 (PDG 2024 "Electroweak model", Erler & Ferro-Hernandez)
+# MS-bar sin^2(theta_W) at q -> 0 (PDG 2024 "Electroweak model" review, Erler & Ferro-Hernandez running)
+SIN2_THETA_W_LOW_ENERGY = 0.23857
 ALPHA_EM = 1.0 / 137.035999084  # fine-structure constant at q = 0 (CODATA 2018)
 G_AXIAL_NUCLEON = 1.2754  # nucleon axial coupling g_A (PDG 2024)
 

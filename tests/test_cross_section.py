@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.integrate import quad
 
 from cevns_lib import cross_section as xs
 from cevns_lib.constants import G_FERMI_MEV2, SIN2_THETA_W_LOW_ENERGY

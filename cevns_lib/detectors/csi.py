@@ -148,6 +148,7 @@ def csi_2021(quenching: str = "nominal", efficiency: str = "nominal", quenching_
         response=response_matrix(nodes, pe_edges, quenching, efficiency, quenching_scale),
         time_fractions=fractions,
         description="COHERENT CsI[Na] 2021 (14.6 kg, 19.3 m, 3.198e23 POT)",
-        settings=dict(t_low_mev=t_low_kev * 1e-3, quenching=quenching, efficiency=efficiency, quenching_scale=quenching_scale,
+        settings=dict(t_low_mev=t_low_kev * 1e-3, quenching=quenching, efficiency=efficiency,
+                      quenching_scale=quenching_scale,
                       pulse_mean_us=pulse.mean_us, pulse_sigma_us=pulse_sigma_us),
     )

@@ -126,7 +126,8 @@ def lar_2020(pulse_mean_us: float | None = None, pulse_sigma_us: float | None = 
         response=response_matrix(nodes, energy_edges, qf_a, qf_b, resolution),
         time_fractions=fractions,
         description="COHERENT CENNS-10 LAr 2020 Analysis A (24.4 kg, 27.5 m, 13.8e22 POT)",
-        settings=dict(t_low_mev=t_low_kev * 1e-3, pulse_mean_us=pulse.mean_us, pulse_sigma_us=pulse.sigma_us, isotopes=isotopes,
+        settings=dict(t_low_mev=t_low_kev * 1e-3, pulse_mean_us=pulse.mean_us, pulse_sigma_us=pulse.sigma_us,
+                      isotopes=isotopes,
                       qf_a=qf_a, qf_b=qf_b, resolution=resolution),
     )
 

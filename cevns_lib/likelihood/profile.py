@@ -28,15 +28,20 @@ _TINY = 1e-300
 _RIDGE = 1e-12  # keeps a free parameter with an all-zero template (a zero signal) at 0 instead of singular
 
 
-def _solve(hess, rhs):
-    """Batched solve of hess x = rhs (rhs (H, K)); Jacobi-scaled, pseudo-inverse where a system is singular."""
+def _inverse(hess):
+    """Batched inverse with Jacobi scaling (pseudo-inverse where singular)."""
     d = np.sqrt(np.abs(np.einsum("hkk->hk", hess))) + _TINY
     scaled = hess / (d[:, :, None] * d[:, None, :])
     try:
-        y = np.linalg.solve(scaled, (rhs / d)[..., None])[..., 0]
+        inv = np.linalg.inv(scaled)
     except np.linalg.LinAlgError:
-        y = np.einsum("hkl,hl->hk", np.linalg.pinv(scaled), rhs / d)
-    return y / d
+        inv = np.linalg.pinv(scaled)
+    return inv / (d[:, :, None] * d[:, None, :])
+
+
+def _solve(hess, rhs):
+    """Batched solve of hess x = rhs (rhs (H, K)); Jacobi-scaled, pseudo-inverse where a system is singular."""
+    return np.einsum("hkl,hl->hk", _inverse(hess), rhs)
 
 
 def _check(mu0: np.ndarray, templates: np.ndarray, data: np.ndarray, precision: np.ndarray):
@@ -145,17 +150,6 @@ def _apply(s_part, js, fixed, coeff):
     if len(js):
         out += np.einsum("hs,hsi->hi", coeff[:, js], s_part)
     return out
-
-
-def _inverse(hess):
-    """Batched inverse with Jacobi scaling (pseudo-inverse where singular)."""
-    d = np.sqrt(np.abs(np.einsum("hkk->hk", hess))) + _TINY
-    scaled = hess / (d[:, :, None] * d[:, None, :])
-    try:
-        inv = np.linalg.inv(scaled)
-    except np.linalg.LinAlgError:
-        inv = np.linalg.pinv(scaled)
-    return inv / (d[:, :, None] * d[:, None, :])
 
 
 def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int = 40, tol: float = 1e-9,
