@@ -151,7 +151,8 @@ class Likelihood:
         rel = np.stack([nus[k].relative for k in js]) if js.size else np.zeros((0, 3, self.n_bins))
         es_rel = np.stack([nus[k].relative if nus[k].applies_to_es else np.zeros_like(nus[k].relative)
                            for k in js]) if js.size else rel
-        fixed = np.stack([sum(n.absolute.values()) if n.absolute else np.zeros(self.n_bins) for n in nus])
+        fixed = np.stack([sum(n.absolute.values()) if n.absolute else np.zeros(self.n_bins) for n in nus]) \
+            if nus else np.zeros((0, self.n_bins))
         chi2 = np.empty(s.shape[0])
         nuis = np.empty((s.shape[0], len(self.nuisances)))
         for start in range(0, s.shape[0], chunk):
@@ -185,8 +186,8 @@ class Likelihood:
         prec = np.array([n.precision for n in self.nuisances])
         prior = float(np.sum(a**2 * prec))
         if self.statistic == "poisson":
-            if np.any(mu < 0) or np.any((mu <= 0) & (self.data > 0)):
-                return float("inf")  # a Poisson mean cannot be negative
+            if np.any((mu <= 0) & (self.data > 0)):
+                return float("inf")  # the log term needs a positive mean where there are events
             from .profile import poisson_deviance
 
             return float(poisson_deviance(mu[None], self.data)[0]) + prior

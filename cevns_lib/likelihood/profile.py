@@ -56,7 +56,13 @@ def _check(mu0: np.ndarray, templates: np.ndarray, data: np.ndarray, precision: 
 
 
 def poisson_deviance(mu: np.ndarray, data: np.ndarray) -> np.ndarray:
-    """2 sum_i [mu_i - n_i + n_i ln(n_i/mu_i)] over the last axis (bins with n_i = 0 contribute 2 mu_i)."""
+    """2 sum_i [mu_i - n_i + n_i ln(n_i/mu_i)] over the last axis (bins with n_i = 0 contribute 2 mu_i).
+
+    Bins with events need mu_i > 0. In a bin without events the term 2 mu_i is linear and defined for any mu_i:
+    the profilers let the linear nuisance templates move it freely there (for hypotheses far from the SM the
+    templates can extrapolate such a bin's tiny mean a little below zero), so the profiled chi^2 is the minimum
+    of one smooth convex function, the same one `Likelihood.chi2_at` evaluates for iminuit.
+    """
     n = np.broadcast_to(data, mu.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_term = np.where(n > 0, n * np.log(np.where(n > 0, n, 1.0) / np.maximum(mu, _TINY)), 0.0)
@@ -95,6 +101,7 @@ def profile_poisson(mu0, templates, data, precision, max_iter: int = 30, tol: fl
     if np.any((mu0 <= 0) & (data[None, :] > 0)):
         raise ValueError("expected counts must be > 0 in every bin with observed events")
     h, k = mu0.shape[0], templates.shape[1]
+    has_data = (data > 0)[None, :]
     t = np.broadcast_to(templates, (h,) + templates.shape[1:])
     a = np.zeros((h, k))
     mu = mu0.copy()
@@ -108,13 +115,10 @@ def profile_poisson(mu0, templates, data, precision, max_iter: int = 30, tol: fl
         dmu = np.einsum("hk,hki->hi", step, t)
         # largest fraction of the step that keeps every mu positive
         with np.errstate(divide="ignore", invalid="ignore"):
-            limit = np.where(dmu < 0, -mu / dmu, np.inf)
+            limit = np.where((dmu < 0) & has_data, -mu / dmu, np.inf)
         frac = np.minimum(1.0, 0.9 * limit.min(axis=1))
         a += frac[:, None] * step
         mu += frac[:, None] * dmu
-        # converged when the step's expected chi^2 decrease is below tol; a step cut short by mu >= 0 (a bin
-        # with no events whose mean the templates would push negative: the minimum is on that boundary)
-        # counts with its actual length
         if np.all(-np.einsum("hk,hk->h", grad, step) * frac < tol):
             break
     chi2 = poisson_deviance(mu, data) + np.sum(a**2 * precision, axis=-1)
@@ -165,6 +169,10 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
     if np.any((mu0 <= 0) & (data[None, :] > 0)):
         raise ValueError("expected counts must be > 0 in every bin with observed events")
     h, k = mu0.shape[0], fixed.shape[0]
+    if k == 0:
+        chi2 = poisson_deviance(mu0, data)
+        return (chi2, np.zeros((h, 0))) if return_nuisances else chi2
+    has_data = (data > 0)[None, :]
     a = np.zeros((h, k))
     mu = mu0.copy()
     prior_hess = 2.0 * np.diag(precision + _RIDGE)[None]
@@ -178,13 +186,10 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
         step = -np.einsum("hkl,hl->hk", inv, grad)
         dmu = _apply(s_part, js, fixed, step)
         with np.errstate(divide="ignore", invalid="ignore"):
-            limit = np.where(dmu < 0, -mu / dmu, np.inf)
+            limit = np.where((dmu < 0) & has_data, -mu / dmu, np.inf)
         frac = np.minimum(1.0, 0.9 * limit.min(axis=1))
         a += frac[:, None] * step
         mu += frac[:, None] * dmu
-        # converged when the step's expected chi^2 decrease is below tol; a step cut short by mu >= 0 (a bin
-        # with no events whose mean the templates would push negative: the minimum is on that boundary)
-        # counts with its actual length
         if np.all(-np.einsum("hk,hk->h", grad, step) * frac < tol):
             break
     chi2 = poisson_deviance(mu, data) + np.sum(a**2 * precision, axis=-1)
@@ -195,6 +200,9 @@ def profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, re
     """`profile_gaussian` for templates A = F + S (split form): one batched K x K solve."""
     js = np.asarray(js, dtype=int)
     w = 1.0 / np.asarray(variance, float)
+    if fixed.shape[0] == 0:
+        chi2 = np.sum((mu0 - data) ** 2 * w, axis=-1)
+        return (chi2, np.zeros((mu0.shape[0], 0))) if return_nuisances else chi2
     hess = _split_products(s_part, js, fixed, w[None, :]) + np.diag(precision + _RIDGE)[None]
     resid = data[None, :] - mu0
     rhs = _apply_transpose(s_part, js, fixed, resid * w[None, :])
