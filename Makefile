@@ -35,6 +35,9 @@ $(STAMP): requirements.txt pyproject.toml
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	@# a figure that failed to render leaves a traceback in the page without failing the build: refuse it
+	@if grep -rl "Traceback (most recent call last)" _build/html --include=*.html; then \
+	  echo "error: the pages above contain a Python traceback"; exit 1; fi
 
 # One pytest run: unit tests + chapters converted to notebooks (nbval-lax only
 # affects .ipynb items).  Notebooks go to _build/nbtest/chapters/ with a

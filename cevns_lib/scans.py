@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .fits import DATASETS, DETECTORS, likelihood
-from .models.light_mediators import MODEL_NAMES, SEED000_MEDIATORS, model as mediator_model
+from .models.light_mediators import MODEL_NAMES, SEED000_MEDIATORS, VectorMediator, ZPrimeCharges
+from .models.light_mediators import model as mediator_model
 from .rates import engine
 
 DCHI2_2SIGMA_1DOF = 4.0
@@ -34,27 +35,47 @@ def _check_dataset(dataset: str):
     return DETECTORS[dataset]
 
 
+def _model_key(model):
+    """A hashable description of a mediator model: a name, or a ZPrimeCharges assignment."""
+    if isinstance(model, str):
+        if model not in MODEL_NAMES + SEED000_MEDIATORS:
+            raise ValueError(f"unknown model {model!r}; choose from {MODEL_NAMES + SEED000_MEDIATORS}")
+        return model
+    if isinstance(model, ZPrimeCharges):
+        return model
+    raise ValueError(f"a mediator model is a name or ZPrimeCharges, not {type(model).__name__}")
+
+
 @functools.lru_cache(maxsize=256)
-def _quadratic(detector: str, name: str, masses: tuple, high_mass: bool):
-    return engine(detector).quadratic_counts(mediator_model(name, np.array(masses), high_mass=high_mass))
+def _quadratic(detector: str, key, masses: tuple, high_mass: bool):
+    masses = np.array(masses)
+    m = VectorMediator(key, masses, high_mass=high_mass) if isinstance(key, ZPrimeCharges) else \
+        mediator_model(key, masses, high_mass=high_mass)
+    return engine(detector).quadratic_counts(m)
 
 
-def chi2_grid(name: str, masses_mev, couplings, dataset: str = "csi+lar", configuration: str = "seed001",
+def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configuration: str = "seed001",
               high_mass: bool = False) -> np.ndarray:
-    """Profiled chi^2 on the grid (len(masses), len(couplings)) of model `name` (coupling g, or g/M in MeV^-1)."""
-    if name not in MODEL_NAMES + SEED000_MEDIATORS:
-        raise ValueError(f"unknown model {name!r}; choose from {MODEL_NAMES + SEED000_MEDIATORS}")
+    """Profiled chi^2 on the grid (len(masses), n_g) of a mediator model (coupling g, or g/M in MeV^-1).
+
+    model: a name (MODEL_NAMES, SEED000_MEDIATORS) or any ZPrimeCharges assignment. couplings: (n_g,) for every
+    mass, or (len(masses), n_g) couplings per mass (e.g. along a g-2 band).
+    """
+    key = _model_key(model)
     masses = np.atleast_1d(np.asarray(masses_mev, float))
-    g = np.atleast_1d(np.asarray(couplings, float))
+    g = np.asarray(couplings, float)
     if np.any(masses < 0) or np.any(g < 0) or not (np.all(np.isfinite(masses)) and np.all(np.isfinite(g))):
         raise ValueError("masses and couplings must be finite and >= 0")
-    x = np.broadcast_to((g * g)[None, :, None], (masses.size, g.size, 1))
+    if g.ndim <= 1:
+        g = np.broadcast_to(np.atleast_1d(g)[None, :], (masses.size, np.atleast_1d(g).size))
+    if g.shape[0] != masses.size:
+        raise ValueError(f"per-mass couplings need {masses.size} rows, got shape {g.shape}")
+    x = (g * g)[..., None]
     total = 0.0
     for det in _check_dataset(dataset):
-        quad = _quadratic(det, name, tuple(masses.tolist()), high_mass)
-        counts = quad.counts(x)  # (nM, ng, 3, nE, nt)
+        counts = _quadratic(det, key, tuple(masses.tolist()), high_mass).counts(x)  # (nM, ng, 3, nE, nt)
         lk = likelihood(det, configuration)
-        total = total + lk.chi2_profiled(counts.reshape(-1, 3, lk.n_bins)).reshape(masses.size, g.size)
+        total = total + lk.chi2_profiled(counts.reshape(-1, 3, lk.n_bins)).reshape(g.shape)
     return total
 
 
@@ -74,14 +95,16 @@ class Scan:
         return self.delta_chi2 > level
 
 
-def exclusion_scan(name: str, masses_mev, couplings, dataset: str = "csi+lar",
+def exclusion_scan(name, masses_mev, couplings, dataset: str = "csi+lar",
                    configuration: str = "seed001") -> Scan:
     """Profiled chi^2 over a (mass, coupling) grid; the grid must contain g = 0 or small couplings (the SM)."""
     chi2 = chi2_grid(name, masses_mev, couplings, dataset, configuration)
-    return Scan(name, dataset, np.asarray(masses_mev, float), np.asarray(couplings, float), chi2)
+    label = name if isinstance(name, str) else name.name
+    return Scan(label, dataset, np.asarray(masses_mev, float), np.asarray(couplings, float), chi2)
 
 
-def _first_crossing(x, dchi2, level):
+def first_excluded(x, dchi2, level):
+    """Smallest x with Delta chi^2 > level, log-interpolated between grid points (x > 0); nan if none."""
     above = np.nonzero(dchi2 > level)[0]
     if above.size == 0:
         return math.nan
@@ -93,27 +116,26 @@ def _first_crossing(x, dchi2, level):
     return float(np.exp(np.interp(level, dchi2[j - 1:j + 1], lx)))
 
 
-def coupling_bound(name: str, dataset: str, regime: str = "low", configuration: str = "seed001",
+def coupling_bound(name, dataset: str, regime: str = "low", configuration: str = "seed001",
                    level: float = DCHI2_2SIGMA_1DOF, n: int = 600) -> float:
     """2 sigma bound: on g for M -> 0 (regime 'low'), or on g/M in GeV^-1 for M^2 >> q^2 (regime 'high')."""
     if regime == "low":
         grid = np.concatenate([[0.0], np.logspace(-7, -1, n)])
         chi2 = chi2_grid(name, [LOW_MASS_MEV], grid, dataset, configuration)[0]
-        return _first_crossing(grid[1:], chi2[1:] - chi2.min(), level)
+        return first_excluded(grid[1:], chi2[1:] - chi2.min(), level)
     if regime == "high":
         grid = np.concatenate([[0.0], np.logspace(-9, -3, n)])  # g/M in MeV^-1
         chi2 = chi2_grid(name, [1.0], grid, dataset, configuration, high_mass=True)[0]
-        return 1e3 * _first_crossing(grid[1:], chi2[1:] - chi2.min(), level)  # GeV^-1
+        return 1e3 * first_excluded(grid[1:], chi2[1:] - chi2.min(), level)  # GeV^-1
     raise ValueError(f"regime must be 'low' or 'high', not {regime!r}")
 
 
-def bounds(name: str, dataset: str, configuration: str = "seed001") -> dict:
-    """The CLI's `limits`: 2 sigma bounds in the two regimes of seed 001."""
-    if name not in MODEL_NAMES:
-        raise ValueError(f"unknown model {name!r}; choose from {MODEL_NAMES}")
+def bounds(name, dataset: str, configuration: str = "seed001") -> dict:
+    """The CLI's `limits`: 2 sigma bounds in the two regimes of seed 001 (a model name or ZPrimeCharges)."""
+    _model_key(name)
     _check_dataset(dataset)
     return {
-        "model": name,
+        "model": name if isinstance(name, str) else name.name,
         "dataset": dataset,
         "g_low_mass": coupling_bound(name, dataset, "low", configuration),
         "g_over_m_high_mass_per_GeV": coupling_bound(name, dataset, "high", configuration),
