@@ -115,3 +115,22 @@ def test_far_from_sm_profile_matches_minuit():
     lk = csi_likelihood()
     hyp = lk.sm_signal[None] * np.array([1.17, 1.92, 0.55])[None, :, None]
     assert lk.chi2_profiled(hyp)[0] == pytest.approx(minuit_minimum(lk, hyp), abs=1e-6)
+
+
+@pytest.mark.parametrize("factory", [lambda: csi_likelihood("seed000"), lambda: csi_likelihood("seed001"),
+                                     lambda: lar_likelihood("seed000")])
+def test_compiled_kernels_equal_numpy_reference(factory):
+    from cevns_lib.likelihood import kernels
+
+    if not kernels.AVAILABLE:
+        pytest.skip("numba not installed")
+    lk = factory()
+    rng = np.random.default_rng(11)
+    hyps = lk.sm_signal[None] * rng.uniform(0.3, 1.8, (300, 3, 1)) * rng.uniform(0.8, 1.2, (300, 1, lk.n_bins))
+    es = 0.05 * lk.sm_signal[None] * rng.uniform(0.5, 1.5, (300, 3, 1))  # exercise the "+ES" slot too
+    c1, a1 = lk.chi2_profiled(hyps, es, return_nuisances=True, backend="compiled")
+    c2, a2 = lk.chi2_profiled(hyps, es, return_nuisances=True, backend="numpy")
+    np.testing.assert_allclose(c1, c2, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(a1, a2, rtol=0, atol=1e-4)
+    with pytest.raises(ValueError, match="backend"):
+        lk.chi2_profiled(hyps[:1], backend="gpu")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import kernels
 from .profile import profile_gaussian_split, profile_poisson_split
 
 N_FLAVOURS = 3
@@ -130,13 +131,20 @@ class Likelihood:
 
     # --- the statistic -------------------------------------------------------------------------------------
     def chi2_profiled(self, signal, electron_scattering=None, return_nuisances: bool = False,
-                      chunk: int = 20000):
+                      chunk: int = 20000, backend: str = "auto"):
         """chi^2 minimised over every nuisance parameter, for each signal hypothesis (vectorised).
 
         signal: expected CEvNS counts, (B,), (H, B) or per flavour (H, 3, B) (also with (n_E, n_t) bin axes).
         electron_scattering: optional expected ES counts of the same shape (the "+ES" slot of seed 000).
         Returns chi2 (H,) [and the best nuisances (H, K)].
+        backend: "compiled" (numba kernels, parallel over hypotheses), "numpy" (the vectorised reference in
+        `profile`), or "auto" (compiled when numba is available).
         """
+        if backend not in ("auto", "compiled", "numpy"):
+            raise ValueError(f"backend must be 'auto', 'compiled' or 'numpy', not {backend!r}")
+        use_compiled = kernels.AVAILABLE and backend != "numpy" and len(self.nuisances) > 0
+        if backend == "compiled" and not use_compiled:
+            raise ValueError("the compiled backend needs numba and at least one nuisance parameter")
         s = self._as_signal(signal)
         es = None if electron_scattering is None else self._as_signal(electron_scattering, "electron scattering")
         if es is not None and es.shape[0] not in (1, s.shape[0]):
@@ -155,20 +163,28 @@ class Likelihood:
             if nus else np.zeros((0, self.n_bins))
         chi2 = np.empty(s.shape[0])
         nuis = np.empty((s.shape[0], len(self.nuisances)))
-        for start in range(0, s.shape[0], chunk):
-            sl = slice(start, start + chunk)
-            sc = s[sl]
-            mu0 = sc.sum(axis=1) + bkg[None, :]
-            s_part = np.einsum("hfb,sfb->hsb", sc, rel)
-            if es is not None:
-                ec = np.broadcast_to(es, s.shape)[sl]
-                mu0 = mu0 + ec.sum(axis=1)
-                s_part = s_part + np.einsum("hfb,sfb->hsb", ec, es_rel)
-            if self.statistic == "poisson":
-                c, a = profile_poisson_split(mu0, s_part, js, fixed, self.data, prec, return_nuisances=True)
-            else:
-                c, a = profile_gaussian_split(mu0, s_part, js, fixed, self.data, self.variance, prec,
-                                              return_nuisances=True)
+        if use_compiled:  # one call: the kernel builds each hypothesis's templates itself
+            a_all = kernels.profile_compiled(self.statistic, s, es, rel, es_rel, js, fixed, bkg, self.data, prec,
+                                             self.variance)
+            chunks = [(slice(0, s.shape[0]), a_all)]
+        else:
+            chunks = []
+            for start in range(0, s.shape[0], chunk):
+                sl = slice(start, start + chunk)
+                sc = s[sl]
+                mu0 = sc.sum(axis=1) + bkg[None, :]
+                s_part = np.einsum("hfb,sfb->hsb", sc, rel)
+                if es is not None:
+                    ec = np.broadcast_to(es, s.shape)[sl]
+                    mu0 = mu0 + ec.sum(axis=1)
+                    s_part = s_part + np.einsum("hfb,sfb->hsb", ec, es_rel)
+                if self.statistic == "poisson":
+                    res = profile_poisson_split(mu0, s_part, js, fixed, self.data, prec, return_nuisances=True)
+                else:
+                    res = profile_gaussian_split(mu0, s_part, js, fixed, self.data, self.variance, prec,
+                                                 return_nuisances=True)
+                chunks.append((sl, res))
+        for sl, (c, a) in chunks:
             chi2[sl] = c
             for i, g in enumerate(groups):  # split a merged parameter back in proportion to the prior variances
                 for k in g:
