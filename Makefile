@@ -8,9 +8,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBTEST := _build/nbtest
 
-# Headless plotting; use only the venv's kernelspec (python3 -> .venv python);
+# Use only the venv's kernelspec (python3 -> .venv python); matplotlib keeps the inline backend of the
+# kernel, which is what renders glued figures as images;
 # quiet harmless Jupyter/pydevd notices.
-export MPLBACKEND := Agg
 export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
@@ -35,9 +35,10 @@ $(STAMP): requirements.txt pyproject.toml
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
-	@# a figure that failed to render leaves a traceback in the page without failing the build: refuse it
-	@if grep -rl "Traceback (most recent call last)" _build/html --include=*.html; then \
-	  echo "error: the pages above contain a Python traceback"; exit 1; fi
+	@# a figure that failed to render leaves a traceback (or only its text repr) in the page without failing
+	@# the build: refuse both
+	@if grep -rlE "Traceback \(most recent call last\)|&lt;Figure size [0-9]+x[0-9]+ with" _build/html \
+	  --include=*.html; then echo "error: the pages above contain a traceback or an unrendered figure"; exit 1; fi
 
 # One pytest run: unit tests + chapters converted to notebooks (nbval-lax only
 # affects .ipynb items).  Notebooks go to _build/nbtest/chapters/ with a

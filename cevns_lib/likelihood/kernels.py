@@ -124,7 +124,8 @@ if AVAILABLE:
                     for i in range(n_b):
                         t += amat[p, i] * v[i]
                     grad[p] = -(t + 2.0 * a[p] * precision[p])
-                if it < newton_steps or (it - newton_steps) % 6 == 5:  # Newton, then the chord method
+                # Newton, then the chord method with a refresh every 6 steps, Newton again for slow hypotheses
+                if it < newton_steps or (it - newton_steps) % 6 == 5 or it >= 12:
                     _normal_matrix(amat, w, hsave)
                     for p in range(k):
                         hsave[p, p] += 2.0 * (precision[p] + _RIDGE)
@@ -196,7 +197,7 @@ def _f64(x):
 
 
 def profile_compiled(statistic, signal, es, rel, es_rel, js, fixed, bkg, data, precision, variance=None,
-                     max_iter: int = 60, tol: float = 1e-12, newton_steps: int = 2):
+                     max_iter: int = 500, tol: float = 1e-12, newton_steps: int = 2):
     """chi^2 and nuisances for signal hypotheses (H, 3, B); es (H or 1, 3, B) or None; rel, es_rel (Ks, 3, B)."""
     h, k = signal.shape[0], fixed.shape[0]
     if es is None:

@@ -156,7 +156,7 @@ def _apply(s_part, js, fixed, coeff):
     return out
 
 
-def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int = 60, tol: float = 1e-12,
+def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int = 500, tol: float = 1e-12,
                           newton_steps: int = 1, return_nuisances: bool = False):
     """`profile_poisson` for templates A = F + S (split form).
 
@@ -183,7 +183,7 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
         inv_mu = 1.0 / np.maximum(m, _TINY)
         ratio = data[None, :] * inv_mu
         grad = 2.0 * _apply_transpose(sp, js, fixed, 1.0 - ratio) + 2.0 * aa * precision
-        if it < newton_steps or (it - newton_steps) % 6 == 5:
+        if it < newton_steps or (it - newton_steps) % 6 == 5 or it >= 12:
             inv = _inverse(2.0 * _split_products(sp, js, fixed, ratio * inv_mu) + prior_hess)
         step = -np.einsum("hkl,hl->hk", inv, grad)
         dmu = _apply(sp, js, fixed, step)
