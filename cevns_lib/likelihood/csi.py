@@ -18,6 +18,7 @@ seed 001: four normalisations, CEvNS 12%, BRN 25%, NIN 35%, SSB 2.1%.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -185,7 +186,7 @@ def timing_calibration() -> float:
 
     def chi2(shift):
         lk = csi_likelihood("seed000", free_normalisation=True, timing_offset_us=shift)
-        lk.nuisances = [n for n in lk.nuisances if n.name != "a6"]
+        lk = dataclasses.replace(lk, nuisances=[n for n in lk.nuisances if n.name != "a6"])
         return float(lk.chi2_profiled(lk.sm_signal[None])[0])
 
     res = minimize_scalar(chi2, bounds=(-0.4, 0.4), method="bounded", options={"xatol": 1e-4})
