@@ -156,6 +156,11 @@ def main(argv=None) -> int:
         return args.func(args)
     except ValueError as err:  # bad input: one clear line, no traceback
         parser.exit(2, f"{parser.prog} {args.command}: error: {err}\n")
+    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
