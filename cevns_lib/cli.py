@@ -76,7 +76,9 @@ def cmd_fit(args) -> int:
     per = res["best"] if isinstance(res["best"], dict) else {args.dataset: res["best"]}
     for det in per:
         pick = (lambda k: res[k][det]) if isinstance(res["best"], dict) else (lambda k: res[k])
-        print(f"  {det:>8}: {pick('best'):.4g} -{pick('minus'):.2g} +{pick('plus'):.2g} {units}   "
+        lo = "(open: the minimum is at the scan edge)" if pick("minus") != pick("minus") else f"-{pick('minus'):.2g}"
+        hi = "(open)" if pick("plus") != pick("plus") else f"+{pick('plus'):.2g}"
+        print(f"  {det:>8}: {pick('best'):.4g} {lo} {hi} {units}   "
               f"chi2_min = {pick('chi2_min'):.2f} for {pick('ndof')} degrees of freedom")
     return 0
 

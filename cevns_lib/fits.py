@@ -54,7 +54,7 @@ class SinThetaGrid(StandardModel):
         q = momentum_transfer(t, nuc.mass_mev)
         fz, fn = self.nuclear.form_factors(nuc, q)
         lep = lepton_of(flavour)
-        gp = np.array([ElectroweakInputs(self.ew.radiative, s).g_v_proton(lep) for s in self.values])
+        gp = ElectroweakInputs(self.ew.radiative, self.values).g_v_proton(lep)  # (n_grid,) from the array
         return gp[:, None] * nuc.Z * fz[None] + self.ew.g_v_neutron(lep) * nuc.N * fn[None]
 
 
@@ -69,7 +69,7 @@ class NeutronRadiusGrid(StandardModel):
         q = momentum_transfer(t, nuc.mass_mev)
         fz, _ = self.nuclear.form_factors(nuc, q)
         shape = ff.form_factor(self.nuclear.form_factor)
-        fn = np.stack([shape(q, r) for r in self.values])
+        fn = shape(q[None, :], self.values[:, None])  # (n_grid, nT), vectorised over the radii
         lep = lepton_of(flavour)
         return self.ew.g_v_proton(lep) * nuc.Z * fz[None] + self.ew.g_v_neutron(lep) * nuc.N * fn
 

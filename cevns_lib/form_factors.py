@@ -46,13 +46,20 @@ def _q_fm(q_mev) -> np.ndarray:
     return as_nonnegative_array(q_mev, "momentum transfer q (MeV)") / HBARC_MEV_FM
 
 
-def helm(q_mev, rms_radius_fm: float, s_fm: float = HELM_SKIN_FM) -> np.ndarray:
-    """Helm form factor at momentum transfer q (MeV) for a distribution of rms radius R (fm)."""
-    r0_sq = 5.0 / 3.0 * (rms_radius_fm**2 - 3.0 * s_fm**2)
-    if not r0_sq > 0:
-        raise ValueError(f"Helm: rms radius {rms_radius_fm} fm is too small for s = {s_fm} fm")
+def _radius_term(rms_radius_fm, extra_sq: float, name: str) -> np.ndarray:
+    """sqrt(5/3 (R^2 - extra_sq)) for a radius or an array of radii (broadcast against q)."""
+    r = np.asarray(rms_radius_fm, dtype=float)
+    r_sq = 5.0 / 3.0 * (r**2 - extra_sq)
+    if not np.all(r_sq > 0):
+        raise ValueError(f"{name}: rms radius {np.min(r):g} fm is too small for this shape (R^2 > {extra_sq:g} fm^2)")
+    return np.sqrt(r_sq)
+
+
+def helm(q_mev, rms_radius_fm, s_fm: float = HELM_SKIN_FM) -> np.ndarray:
+    """Helm form factor at momentum transfer q (MeV) for a distribution of rms radius R (fm; R broadcasts with q)."""
+    r0 = _radius_term(rms_radius_fm, 3.0 * s_fm**2, "Helm")
     q = _q_fm(q_mev)
-    return _spherical_bessel_ratio(q * math.sqrt(r0_sq)) * np.exp(-0.5 * (q * s_fm) ** 2)
+    return _spherical_bessel_ratio(q * r0) * np.exp(-0.5 * (q * s_fm) ** 2)
 
 
 def helm_rms_radius(r0_fm: float, s_fm: float = HELM_SKIN_FM) -> float:
@@ -60,13 +67,11 @@ def helm_rms_radius(r0_fm: float, s_fm: float = HELM_SKIN_FM) -> float:
     return math.sqrt(0.6 * r0_fm**2 + 3.0 * s_fm**2)
 
 
-def klein_nystrand(q_mev, rms_radius_fm: float, a_k_fm: float = KLEIN_NYSTRAND_RANGE_FM) -> np.ndarray:
-    """Klein-Nystrand form factor at q (MeV) for a distribution of rms radius R (fm)."""
-    ra_sq = 5.0 / 3.0 * (rms_radius_fm**2 - 6.0 * a_k_fm**2)
-    if not ra_sq > 0:
-        raise ValueError(f"Klein-Nystrand: rms radius {rms_radius_fm} fm is too small for a_k = {a_k_fm} fm")
+def klein_nystrand(q_mev, rms_radius_fm, a_k_fm: float = KLEIN_NYSTRAND_RANGE_FM) -> np.ndarray:
+    """Klein-Nystrand form factor at q (MeV) for a distribution of rms radius R (fm; R broadcasts with q)."""
+    ra = _radius_term(rms_radius_fm, 6.0 * a_k_fm**2, "Klein-Nystrand")
     q = _q_fm(q_mev)
-    return _spherical_bessel_ratio(q * math.sqrt(ra_sq)) / (1.0 + (q * a_k_fm) ** 2)
+    return _spherical_bessel_ratio(q * ra) / (1.0 + (q * a_k_fm) ** 2)
 
 
 def klein_nystrand_rms_radius(r_a_fm: float, a_k_fm: float = KLEIN_NYSTRAND_RANGE_FM) -> float:
@@ -79,16 +84,13 @@ def coherent_klein_nystrand_radius(mass_number: int, alpha4: float = 0.0) -> flo
     return klein_nystrand_rms_radius(KLEIN_NYSTRAND_R0_FM * mass_number ** (1.0 / 3.0) * (1.0 + alpha4))
 
 
-def symmetrized_fermi(q_mev, rms_radius_fm: float, a_fm: float = FERMI_DIFFUSENESS_FM) -> np.ndarray:
-    """Symmetrised-Fermi form factor at q (MeV) for a distribution of rms radius R (fm)."""
-    c_sq = 5.0 / 3.0 * (rms_radius_fm**2 - 7.0 / 5.0 * math.pi**2 * a_fm**2)
-    if not c_sq > 0:
-        raise ValueError(f"symmetrised Fermi: rms radius {rms_radius_fm} fm too small for a = {a_fm} fm")
-    c = math.sqrt(c_sq)
-    q = _q_fm(q_mev)
-    out = np.ones_like(q)
+def symmetrized_fermi(q_mev, rms_radius_fm, a_fm: float = FERMI_DIFFUSENESS_FM) -> np.ndarray:
+    """Symmetrised-Fermi form factor at q (MeV) for a distribution of rms radius R (fm; R broadcasts with q)."""
+    c = _radius_term(rms_radius_fm, 7.0 / 5.0 * math.pi**2 * a_fm**2, "symmetrised Fermi")
+    q, c = np.broadcast_arrays(_q_fm(q_mev), c)
+    out = np.ones(q.shape)
     nz = q * c > 1e-4
-    qc = q[nz] * c
+    qc = q[nz] * c[nz]
     pqa = math.pi * q[nz] * a_fm
     out[nz] = (
         3.0
