@@ -138,15 +138,15 @@ class NuclearModel:
         if self.radii not in ("coherent", "measured"):
             raise ValueError(f"NuclearModel.radii must be 'coherent' or 'measured', not {self.radii!r}")
 
-    def radii_fm(self, nuc: Nucleus) -> tuple[float, float]:
-        """(R_p, R_n): rms radii in fm of the proton and neutron distributions."""
+    def radii_fm(self, nuc: Nucleus) -> tuple:
+        """(R_p, R_n): rms radii in fm of the proton and neutron distributions (R_n may be an array)."""
         if self.radii == "coherent":
             r = ff.coherent_klein_nystrand_radius(nuc.A, self.alpha4)
             rp, rn = r, r
         else:
             rp, rn = nuc.proton_radius_fm, nuc.neutron_radius_fm * (1.0 + self.alpha4)
         if self.neutron_radius_fm and nuc.name in self.neutron_radius_fm:
-            rn = float(self.neutron_radius_fm[nuc.name])
+            rn = np.asarray(self.neutron_radius_fm[nuc.name], dtype=float)  # a radius, or a grid of them
         return rp, rn
 
     def form_factors(self, nuc: Nucleus, q_mev) -> tuple[np.ndarray, np.ndarray]:

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import form_factors as ff
 from .constants import HBARC2_MEV2_CM2
-from .cross_section import (LAURENT_POWERS, ElectroweakInputs, StandardModel, e_min, lepton_of, momentum_transfer,
-                            t_max)
+from .cross_section import LAURENT_POWERS, ElectroweakInputs, NuclearModel, StandardModel, e_min, t_max
 from .flux import E_MICHEL_MAX_MEV, FLAVOURS, energy_moments
 from .likelihood import Likelihood, csi_likelihood, lar_likelihood
 from .rates import engine
@@ -43,35 +41,18 @@ def without(lk: Likelihood, *names: str) -> Likelihood:
 
 
 # --- models with a grid axis -------------------------------------------------------------------------------
-class SinThetaGrid(StandardModel):
-    """SM with sin^2(theta_W) on a grid: charges of shape (n_grid, nT)."""
-
-    def __init__(self, values, **kwargs):
-        super().__init__(**kwargs)
-        self.values = np.asarray(values, float)
-
-    def vector_charge(self, nuc, flavour, t):
-        q = momentum_transfer(t, nuc.mass_mev)
-        fz, fn = self.nuclear.form_factors(nuc, q)
-        lep = lepton_of(flavour)
-        gp = ElectroweakInputs(self.ew.radiative, self.values).g_v_proton(lep)  # (n_grid,) from the array
-        return gp[:, None] * nuc.Z * fz[None] + self.ew.g_v_neutron(lep) * nuc.N * fn[None]
+# The SM inputs broadcast: an array of sin^2(theta_W) or of neutron radii with a trailing axis gives charges of
+# shape (n_grid, nT), and the engine returns the counts of the whole grid in one call.
+def sin2_grid_model(values) -> StandardModel:
+    """SM with sin^2(theta_W) on a grid (the radiative couplings shifted at tree level)."""
+    return StandardModel(ew=ElectroweakInputs(sin2_theta_w=np.asarray(values, float)[:, None]))
 
 
-class NeutronRadiusGrid(StandardModel):
-    """SM with a common point-neutron rms radius (fm) for every target nucleus, on a grid."""
-
-    def __init__(self, values, **kwargs):
-        super().__init__(**kwargs)
-        self.values = np.asarray(values, float)
-
-    def vector_charge(self, nuc, flavour, t):
-        q = momentum_transfer(t, nuc.mass_mev)
-        fz, _ = self.nuclear.form_factors(nuc, q)
-        shape = ff.form_factor(self.nuclear.form_factor)
-        fn = shape(q[None, :], self.values[:, None])  # (n_grid, nT), vectorised over the radii
-        lep = lepton_of(flavour)
-        return self.ew.g_v_proton(lep) * nuc.Z * fz[None] + self.ew.g_v_neutron(lep) * nuc.N * fn
+def neutron_radius_grid_model(values, detector: str) -> StandardModel:
+    """SM with a common point-neutron rms radius (fm, on a grid) for every target nucleus of the detector."""
+    radii = np.asarray(values, float)[:, None]
+    return StandardModel(nuclear=NuclearModel(neutron_radius_fm={nuc.name: radii
+                                                                 for nuc, _ in engine(detector).detector.targets}))
 
 
 # --- profile reading -----------------------------------------------------------------------------------------
@@ -140,7 +121,7 @@ def profile_cevns(detector: str, configuration: str = "seed000", grid=None) -> P
 
 def profile_sin2(detectors, configuration: str = "seed000", grid=None) -> ProfileResult:
     grid = np.linspace(0.10, 0.40, 301) if grid is None else np.asarray(grid, float)
-    model = SinThetaGrid(grid)
+    model = sin2_grid_model(grid)
     chi2, nbins, nfree = 0.0, 0, 0
     for d in detectors:
         lk = likelihood(d, configuration)
@@ -153,7 +134,7 @@ def profile_rn(detector: str, configuration: str = "seed000", grid=None) -> Prof
     """Profile of the common point-neutron rms radius (fm) of the detector's nuclei (Cs and I, or Ar)."""
     grid = np.linspace(2.0, 7.0, 251) if grid is None else np.asarray(grid, float)
     lk = without(likelihood(detector, configuration), "a4")
-    chi2 = lk.chi2_profiled(engine(detector).counts(NeutronRadiusGrid(grid)))
+    chi2 = lk.chi2_profiled(engine(detector).counts(neutron_radius_grid_model(grid, detector)))
     return _result("rn", grid, chi2, lk.n_bins - 1 - lk.n_free)
 
 

@@ -106,7 +106,6 @@ if AVAILABLE:
             scale = tol * (1.0 + scale)
             a = np.zeros(k)
             grad = np.empty(k)
-            hm = np.empty((k, k))
             hsave = np.empty((k, k))
             work = np.empty((k, k))
             step = np.empty(k)

@@ -69,60 +69,31 @@ def poisson_deviance(mu: np.ndarray, data: np.ndarray) -> np.ndarray:
     return 2.0 * np.sum(mu - n + log_term, axis=-1)
 
 
+def _as_split(mu0, templates, data, precision):
+    """Generic templates (H or 1, K, B) in the split form A = F + S: shared templates become F, per-hypothesis
+    ones S (with F = 0)."""
+    mu0, templates = np.asarray(mu0, float), np.asarray(templates, float)
+    data, precision = np.asarray(data, float), np.asarray(precision, float)
+    _check(mu0, templates, data, precision)
+    k, b = templates.shape[1], templates.shape[2]
+    if templates.shape[0] == 1 and mu0.shape[0] != 1:
+        return mu0, np.zeros((mu0.shape[0], 0, b)), np.zeros(0, dtype=int), templates[0], data, precision
+    return mu0, templates, np.arange(k), np.zeros((k, b)), data, precision
+
+
 def profile_gaussian(mu0, templates, data, variance, precision, return_nuisances: bool = False):
     """min_a of the Gaussian chi^2 for every hypothesis. `variance` (B,) is s_i^2."""
-    mu0 = np.asarray(mu0, float)
-    templates = np.asarray(templates, float)
-    data = np.asarray(data, float)
-    precision = np.asarray(precision, float)
-    _check(mu0, templates, data, precision)
-    w = 1.0 / np.asarray(variance, float)
-    resid = data[None, :] - mu0  # (H, B)
-    aw = templates * w[None, None, :]
-    hess = np.matmul(aw, templates.transpose(0, 2, 1)) + np.diag(precision + _RIDGE)[None]
-    rhs = np.matmul(aw, resid[..., None])  # (H, K, 1)
-    a = np.linalg.solve(np.broadcast_to(hess, (mu0.shape[0],) + hess.shape[1:]), rhs)[..., 0]
-    mu = mu0 + np.matmul(a[:, None, :], templates)[:, 0, :]
-    chi2 = np.sum((mu - data) ** 2 * w, axis=-1) + np.sum(a**2 * precision, axis=-1)
-    return (chi2, a) if return_nuisances else chi2
+    mu0, s_part, js, fixed, data, precision = _as_split(mu0, templates, data, precision)
+    return profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, return_nuisances)
 
 
-def profile_poisson(mu0, templates, data, precision, max_iter: int = 30, tol: float = 1e-9,
-                    return_nuisances: bool = False):
-    """min_a of the Poisson chi^2 for every hypothesis, by damped Newton iterations (vectorised).
-
-    Stops when every hypothesis's Newton decrement g.H^-1.g (twice the expected chi^2 decrease) is below `tol`.
-    """
-    mu0 = np.asarray(mu0, float)
-    templates = np.asarray(templates, float)
-    data = np.asarray(data, float)
-    precision = np.asarray(precision, float)
-    _check(mu0, templates, data, precision)
-    if np.any((mu0 <= 0) & (data[None, :] > 0)):
-        raise ValueError("expected counts must be > 0 in every bin with observed events")
-    h, k = mu0.shape[0], templates.shape[1]
-    has_data = (data > 0)[None, :]
-    t = np.broadcast_to(templates, (h,) + templates.shape[1:])
-    a = np.zeros((h, k))
-    mu = mu0.copy()
-    prior_hess = 2.0 * np.diag(precision + _RIDGE)[None]
-    for _ in range(max_iter):
-        inv_mu = 1.0 / np.maximum(mu, _TINY)
-        ratio = data[None, :] * inv_mu
-        grad = 2.0 * np.einsum("hki,hi->hk", t, 1.0 - ratio) + 2.0 * a * precision
-        hess = np.einsum("hki,hli,hi->hkl", t, t, 2.0 * ratio * inv_mu) + prior_hess
-        step = -np.linalg.solve(hess, grad[..., None])[..., 0]
-        dmu = np.einsum("hk,hki->hi", step, t)
-        # largest fraction of the step that keeps every mu positive
-        with np.errstate(divide="ignore", invalid="ignore"):
-            limit = np.where((dmu < 0) & has_data, -mu / dmu, np.inf)
-        frac = np.minimum(1.0, 0.9 * limit.min(axis=1))
-        a += frac[:, None] * step
-        mu += frac[:, None] * dmu
-        if np.all(-np.einsum("hk,hk->h", grad, step) * frac < tol):
-            break
-    chi2 = poisson_deviance(mu, data) + np.sum(a**2 * precision, axis=-1)
-    return (chi2, a) if return_nuisances else chi2
+def profile_poisson(mu0, templates, data, precision, max_iter: int = 500, tol: float = 1e-12,
+                    newton_steps: int = 2, return_nuisances: bool = False):
+    """min_a of the Poisson chi^2 for every hypothesis (damped Newton, then the chord method; see
+    `profile_poisson_split`)."""
+    mu0, s_part, js, fixed, data, precision = _as_split(mu0, templates, data, precision)
+    return profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter, tol, newton_steps,
+                                 return_nuisances)
 
 
 def _split_products(s_part, js, fixed, weights):
