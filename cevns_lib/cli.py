@@ -119,6 +119,27 @@ def cmd_nsi(args) -> int:
     return 0
 
 
+def cmd_leptoquark(args) -> int:
+    from .scans import leptoquark_bound
+
+    res = leptoquark_bound(args.lq, args.flavour, args.dataset, args.config)
+    keys = ("lq", "flavour", "dataset", "lambda_over_m_bound_per_TeV", "operators")
+    if args.json:
+        print(json.dumps(_clean({k: res[k] for k in keys})))
+        return 0
+    print(f"scalar leptoquark {args.lq} coupled to nu_{args.flavour}, {args.dataset} ({args.config} chi^2; "
+          f"2 sigma = Delta chi^2 of 4 from the minimum over |lambda|/m >= 0)")
+    print(f"  |lambda|/m_LQ < {res['lambda_over_m_bound_per_TeV']:.3f} TeV^-1   "
+          f"(m_LQ/|lambda| > {1e3 / res['lambda_over_m_bound_per_TeV']:.0f} GeV)")
+    for lo, hi in res["allowed_islands_per_TeV"]:
+        print(f"  allowed again (dark side) for {lo:.3f} < |lambda|/m_LQ < {hi:.3f} TeV^-1")
+    print("  operators: eps^{qP}_{aa} = coefficient x (|lambda|/m_LQ in TeV^-1)^2, "
+          "L = -2 sqrt2 G_F eps (nu gamma P_L nu)(q gamma P_P q)")
+    for op in res["operators"]:
+        print(f"    {op['quark']}_{op['chirality']}: {op['coefficient']:+.5f}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m cevns_lib", description="COHERENT CEvNS analysis")
     sub = p.add_subparsers(dest="command", required=True)
@@ -148,6 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
     ns.add_argument("--config", default="seed000", choices=["seed000", "seed001"], help="chi^2 definition")
     ns.add_argument("--json", action="store_true", help="print one JSON object")
     ns.set_defaults(func=cmd_nsi)
+    lq = sub.add_parser("leptoquark", help="2 sigma bound on |lambda|/m_LQ (TeV^-1) of a scalar leptoquark")
+    lq.add_argument("--lq", required=True, choices=["s1", "r2", "r2t", "s3"])
+    lq.add_argument("--flavour", required=True, choices=["e", "mu"])
+    lq.add_argument("--dataset", required=True, choices=["csi", "lar", "csi+lar"])
+    lq.add_argument("--config", default="seed000", choices=["seed000", "seed001"], help="chi^2 definition")
+    lq.add_argument("--json", action="store_true", help="print one JSON object")
+    lq.set_defaults(func=cmd_leptoquark)
     return p
 
 

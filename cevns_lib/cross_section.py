@@ -219,11 +219,21 @@ def _tensor(t, m):
     return c
 
 
-KINEMATICS = {"vector": _vector, "axial": _axial, "scalar": _scalar, "tensor": _tensor}
+def _pseudoscalar(t, m):
+    """M T^2 / (8 pi E^2): pseudoscalar exchange on a spin-1/2 target of mass M (u-bar' i gamma5 u, explicit traces);
+    spin dependent and, next to `_scalar`, suppressed by T/(2M) = |q|^2/(4M^2) (models.generalized)."""
+    c = np.zeros((len(LAURENT_POWERS),) + np.shape(t))
+    c[_K[-2]] = m * np.asarray(t) ** 2 / (8.0 * math.pi)
+    return c
+
+
+KINEMATICS = {"vector": _vector, "axial": _axial, "scalar": _scalar, "tensor": _tensor,
+              "pseudoscalar": _pseudoscalar}
 
 
 def kinematics(name: str, t_mev, mass_mev: float) -> np.ndarray:
-    """Laurent coefficients of the kinematic structure `name` ('vector', 'axial', 'scalar', 'tensor')."""
+    """Laurent coefficients of the kinematic structure `name` ('vector', 'axial', 'scalar', 'tensor',
+    'pseudoscalar')."""
     try:
         return KINEMATICS[name](np.asarray(t_mev, float), mass_mev)
     except KeyError:

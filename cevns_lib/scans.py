@@ -231,3 +231,41 @@ def nsi_interval(dataset: str, name: str, configuration: str = "seed000", n: int
         "scan_range": list(NSI_RANGE),
         "configuration": configuration,
     }
+
+
+# --- scalar leptoquarks (contact NSI; models.leptoquarks) ----------------------------------------------------
+LQ_GRID_PER_TEV = np.linspace(0.0, 12.0, 2401)  # |lambda|/m_LQ in TeV^-1
+
+
+def leptoquark_chi2(key: str, flavour: str, y_per_tev, dataset: str = "csi+lar",
+                    configuration: str = "seed000") -> np.ndarray:
+    """Profiled chi^2 at |lambda|/m_LQ = y (TeV^-1), i.e. at the model parameter x = y^2."""
+    from .models.leptoquarks import LeptoquarkModel
+
+    y = np.asarray(y_per_tev, float)
+    if not np.all(np.isfinite(y)) or np.any(y < 0):
+        raise ValueError("|lambda|/m_LQ must be finite and >= 0 (TeV^-1)")
+    return chi2_quadratic(LeptoquarkModel(key, flavour), (y * y)[..., None], dataset, configuration)
+
+
+def leptoquark_bound(key: str, flavour: str, dataset: str, configuration: str = "seed000") -> dict:
+    """The CLI's `leptoquark`: 2 sigma bound on |lambda|/m_LQ (TeV^-1): the smallest y with Delta chi^2 > 4 from the
+    minimum over the physical region y >= 0 (one parameter); allowed islands beyond it (the dark side) listed."""
+    from .models.leptoquarks import check_flavour, leptoquark, operators
+
+    leptoquark(key)
+    check_flavour(flavour)
+    _check_dataset(dataset)
+    y = LQ_GRID_PER_TEV
+    chi2 = leptoquark_chi2(key, flavour, y, dataset, configuration)
+    d = chi2 - chi2.min()
+    return {
+        "lq": key,
+        "flavour": flavour,
+        "dataset": dataset,
+        "lambda_over_m_bound_per_TeV": first_excluded(y[1:], d[1:], DCHI2_2SIGMA_1DOF) if d[0] <= 4 else 0.0,
+        "operators": operators(key, flavour),
+        "allowed_islands_per_TeV": allowed_islands(y, d, DCHI2_2SIGMA_1DOF),
+        "chi2_min": float(chi2.min()),
+        "configuration": configuration,
+    }
