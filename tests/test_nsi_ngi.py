@@ -51,9 +51,9 @@ def test_vector_ngi_interferes():
     g = np.linspace(-0.2, 0.2, 41)
     chi2 = chi2_quadratic(GeneralizedInteractions(["V_u"]), g[:, None], "csi")
     assert not np.allclose(chi2, chi2[::-1], rtol=1e-3)
-    # V_u is the flavour-universal eps^{uV}: the same rates as NSI in all diagonal flavours
+    # V_u is the seed's C_V^u = -2 eps^{uV}, flavour universal: the same rates as NSI in all diagonal flavours
     eng = engine("csi")
-    ngi = eng.counts(GeneralizedInteractions(["V_u"], [0.1]))
+    ngi = eng.counts(GeneralizedInteractions(["V_u"], [-0.2]))
     nsi = eng.counts(VectorNSI(["uV_ee", "uV_mumu"], [0.1, 0.1]))
     np.testing.assert_allclose(ngi, nsi, rtol=1e-12)
 
@@ -90,8 +90,7 @@ def test_bad_input(capsys):
         parse("uV_em")
     with pytest.raises(ValueError, match="no dark side"):
         dark_side("uV_emu", "Cs133")
-    with pytest.raises(ValueError, match="pseudoscalar"):
-        GeneralizedInteractions(["P_u"])
+    GeneralizedInteractions(["P_u"])  # the pseudoscalar is computed now (spin dependent), not refused
     with pytest.raises(ValueError, match="unknown NGI"):
         GeneralizedInteractions(["Q_u"])
     with pytest.raises(SystemExit):
