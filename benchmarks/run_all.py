@@ -111,6 +111,20 @@ def bench_nsi(results, n):
     print(f"{n} x {n} profiled NSI grid (uV_ee, dV_ee), CsI+LAr: {dt:.2f} s")
 
 
+def bench_leptoquarks(results):
+    from cevns_lib.models.leptoquarks import FLAVOURS, LEPTOQUARKS
+    from cevns_lib.scans import leptoquark_bound
+
+    t0 = time.perf_counter()
+    for key in LEPTOQUARKS:
+        for flavour in FLAVOURS:
+            for ds in ("csi", "lar", "csi+lar"):
+                leptoquark_bound(key, flavour, ds)
+    wall = time.perf_counter() - t0
+    results["leptoquark_bound_table_s"] = wall
+    print(f"leptoquark bound table, 4 x 2 flavours x 3 data sets (2401 couplings each): {wall:.1f} s")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--book", action="store_true", help="also time a full jupyter-book build")
@@ -121,6 +135,7 @@ def main() -> int:
     bench_likelihood(results, 10_000 if args.quick else 100_000)
     bench_mediators(results)
     bench_nsi(results, 100 if args.quick else 400)
+    bench_leptoquarks(results)
     if args.book:
         t0 = time.perf_counter()
         subprocess.run([str(ROOT / ".venv/bin/jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"],

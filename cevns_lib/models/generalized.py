@@ -31,7 +31,8 @@ its exact conversion to the library's other couplings (NSI-normalised eps, `EPS_
   dsigma/dT = (G_F C_P/sqrt2)^2 (M/m_N)^2 A_P^2 M T^2/(8 pi E^2), with A_P the spin amplitude above with the
   nucleon pseudoscalar charges g_P^{q,N} (`pseudoscalar_charge`) in place of g_A; zero for J = 0 (Ar-40).
   For a free nucleon (M = m_N, A_P = g_P) this is the explicit-trace result.
-The contact S and T terms are the heavy-mediator limits of `ScalarMediator`/`TensorMediator`: one mechanism.
+The contact S and T terms are the heavy-mediator limits of `ScalarMediator`/`TensorMediator` (T with
+tensor='seed'; 'traces' doubles it): one mechanism.
 """
 
 from __future__ import annotations
