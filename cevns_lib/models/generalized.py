@@ -4,7 +4,7 @@ r"""Generalised neutrino interactions (NGI) of De Romeri et al. (2023), in the c
     Gamma^X = 1, i gamma5, gamma^mu, gamma^mu gamma5, sigma^{mu nu}
 
 (T. D. Lee and C. N. Yang, Phys. Rev. 104 (1956) 254; M. Lindner, W. Rodejohann, X.-J. Xu, JHEP 03 (2017) 097;
-D. Aristizabal Sierra, V. De Romeri, N. Rojas, PRD 98 (2018) 075018). The model's parameters ARE the seed's real,
+D. Aristizabal Sierra, V. De Romeri, N. Rojas, PRD 98 (2018) 075018). The model's parameters ARE their real,
 flavour-universal C_X^q ('S_u' is C_S^u, ...); the D_X^q are not implemented. The neutrinos are left-handed, so
 [nu gamma^mu nu] = [nu gamma^mu P_L nu] and [nu gamma^mu gamma5 nu] = -[nu gamma^mu P_L nu]. Each structure, and
 its exact conversion to the library's other couplings (NSI-normalised eps, `EPS_PER_C`):
@@ -17,15 +17,15 @@ its exact conversion to the library's other couplings (NSI-normalised eps, `EPS_
   g_A^n += eps^u Dd + eps^d Du (spin fractions of `nucleon`). Interferes with the SM's small axial term; zero for
   J = 0 nuclei (Ar-40).
 * S: dsigma/dT = (G_F C_S/sqrt2)^2 K_S^2 M^2 T/(4 pi E^2), K_S = Z m_p f_q^p/m_q F_Z + N m_n f_q^n/m_q F_N: the
-  explicit-trace cross section of the operator, identical to seed 000's light-scalar (LS) formula with
-  C_S^LS/(|q|^2 + m^2) -> G_F C_S K_S/sqrt2 (eps_S = C_S/2 in the old sqrt2 G_F normalisation). No interference
+  explicit-trace cross section of the operator, identical to the light-scalar (LS) formula of De Romeri et al.
+  (2023) with C_S^LS/(|q|^2 + m^2) -> G_F C_S K_S/sqrt2 (eps_S = C_S/2 in the old sqrt2 G_F normalisation). No interference
   with the SM for massless neutrinos (chirality flip).
 * T: explicit traces over [nu sigma^{mu nu} P_L nu][N sigma_{mu nu} N] give dsigma/dT = 2 (G_F C_T/sqrt2)^2 K_T^2
-  M (4E^2 - MT)/(2 pi E^2), K_T = Z delta_q^p F_Z + N delta_q^n F_N: twice seed 000's light-tensor (LT) formula at
+  M (4E^2 - MT)/(2 pi E^2), K_T = Z delta_q^p F_Z + N delta_q^n F_N: twice the light-tensor (LT) formula at
   the same coupling. tensor="traces" (default) uses the operator's cross section (eps_T = C_T/sqrt2), tensor="seed"
-  the seed's formula (eps_T = C_T/2). Approximation: the tensor charge is summed coherently over all nucleons with
+  their LT formula (eps_T = C_T/2). Approximation: the tensor charge is summed coherently over all nucleons with
   the nucleon tensor charges delta_q^N, although the nucleon tensor current sigma^{ij} is mostly a spin operator
-  (its spin-independent part is suppressed by |q|/m_N); seed 000 makes the same approximation.
+  (its spin-independent part is suppressed by |q|/m_N); De Romeri et al. (2023) make the same approximation.
 * P: [nu i gamma5 nu][q i gamma5 q]: chirality flipping like S, but the nucleon pseudoscalar density couples to
   its spin, u-bar' i gamma5 u -> sigma.q, so the term is spin dependent and suppressed by |q|^2/(4 m_N^2):
   dsigma/dT = (G_F C_P/sqrt2)^2 (M/m_N)^2 A_P^2 M T^2/(8 pi E^2), with A_P the spin amplitude above with the
