@@ -169,7 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     ns.add_argument("--config", default="seed000", choices=["seed000", "seed001"], help="chi^2 definition")
     ns.add_argument("--json", action="store_true", help="print one JSON object")
     ns.set_defaults(func=cmd_nsi)
-    lq = sub.add_parser("leptoquark", help="2 sigma bound on |lambda|/m_LQ (TeV^-1) of a scalar leptoquark")
+    lq = sub.add_parser("leptoquark", help="2 sigma bound on |lambda|/m_LQ (TeV^-1) of a scalar leptoquark",
+                        description="2 sigma bound (Delta chi^2 = 4 from the minimum over |lambda|/m >= 0) on "
+                                    "|lambda|/m_LQ in TeV^-1 of a scalar leptoquark in the contact limit. operators: "
+                                    "the induced NSI eps^{q chirality}_{aa} (L = -2 sqrt2 G_F eps (nu gamma P_L nu)"
+                                    "(q gamma P q)) per (|lambda|/m_LQ)^2 = 1 TeV^-2.")
     lq.add_argument("--lq", required=True, choices=["s1", "r2", "r2t", "s3"])
     lq.add_argument("--flavour", required=True, choices=["e", "mu"])
     lq.add_argument("--dataset", required=True, choices=["csi", "lar", "csi+lar"])
