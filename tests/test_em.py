@@ -313,3 +313,35 @@ def test_cli_em_json_contract(capsys):
         main(["em", "--dataset", "csi", "--param", "mu_tau"])
     assert err.value.code == 2
     assert set(PARAMETERS) == {"mu_nue", "mu_numu", "r2_nue", "r2_numu", "r2_nuenumu", "q_nue", "q_numu"}
+
+
+# --- light mediators on electrons ------------------------------------------------------------------------------
+def test_mediator_electron_shift_hand_value_and_loop_sign():
+    """Universal Z' at M = 10 MeV: delta g_V = g^2 / (sqrt2 G_F (2 m_e T + M^2)) per unit g^2 (hand formula);
+    L_mu - L_tau: the electron's loop charge is minus the proton's (charges -1 and +1)."""
+    from cevns_lib.models.light_mediators import VectorMediator
+    from cevns_lib.nuclei import nucleus
+
+    t = np.array([2e-3])
+    m = VectorMediator("universal", np.array([10.0]))
+    terms = dict((name, amps) for name, amps in m.electron_amplitude_terms(atomic.AtomicElectrons("Cs"), "nu_mu", t))
+    hand = 1.0 / (math.sqrt(2) * G_F_GEV * 1e-6 * (2 * M_E * 2e-3 + 100.0))
+    assert float(np.ravel(terms["e_mix_v"][1])[0]) == pytest.approx(hand, rel=1e-9)
+    assert float(np.ravel(terms["e_left"][1])[0]) == pytest.approx(hand / 2, rel=1e-9)
+    lt = VectorMediator("lmu-ltau", np.array([1.0]))
+    q = np.sqrt(2 * M_E * t)
+    cs = nucleus("Cs133")
+    t_nuc = q**2 / (2 * cs.mass_mev)  # the nuclear recoil with the same |q|
+    fz = lt.nuclear.form_factors(cs, np.sqrt(2 * cs.mass_mev * t_nuc))[0]
+    per_proton = lt.mediator_amplitude(cs, "nu_mu", t_nuc)[0] / (cs.Z * fz)
+    shift = lt.charges.mu * lt.electron_charge(q) / (math.sqrt(2) * G_F_GEV * 1e-6 * (q**2 + 1.0))
+    assert float(shift[0]) == pytest.approx(-float(per_proton[0]), rel=1e-9)
+
+
+def test_mediator_bounds_with_electron_scattering():
+    from cevns_lib.scans import coupling_bound
+
+    assert coupling_bound("le-lmu", "csi", "low", electron_scattering=True) < \
+        0.1 * coupling_bound("le-lmu", "csi", "low")
+    a, b = (coupling_bound("b-3lmu", "csi", "low", electron_scattering=e) for e in (False, True))
+    assert b == pytest.approx(a, rel=0.01)  # no electron charge: ES only adds its tiny SM rate
