@@ -345,3 +345,23 @@ def test_mediator_bounds_with_electron_scattering():
         0.1 * coupling_bound("le-lmu", "csi", "low")
     a, b = (coupling_bound("b-3lmu", "csi", "low", electron_scattering=e) for e in (False, True))
     assert b == pytest.approx(a, rel=0.01)  # no electron charge: ES only adds its tiny SM rate
+
+
+def test_es_enters_the_csi_likelihood_as_seed000_writes_it():
+    """(1 + a0) N_ES(a6, a7): the normalisation a0, the timing a6 and the efficiency a7 act on ES, the quenching a5,
+    the radius a4 and the backgrounds do not."""
+    from cevns_lib.likelihood import csi_likelihood
+
+    flags = {n.name: n.applies_to_es for n in csi_likelihood("seed000").nuisances}
+    assert {k for k, v in flags.items() if v} == {"a0", "a6", "a7"}
+
+
+def test_electron_quadrature_converged():
+    """Halving the panels (order 16 instead of 8) and doubling the T_e cut-off moves the magnetic ES counts < 1e-4."""
+    from cevns_lib.detectors.csi import csi_2021_electrons
+    from cevns_lib.rates import RateEngine
+
+    model = Electromagnetic(["mu_nue", "mu_numu"], [30.0, 30.0])
+    nominal = electron_engine("csi").counts(model)
+    fine = RateEngine(csi_2021_electrons(t_high_kev=40.0, order=16)).counts(model)
+    np.testing.assert_allclose(fine, nominal, rtol=1e-4, atol=1e-8)
