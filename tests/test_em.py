@@ -81,7 +81,8 @@ def _total_over_e(flavour, e_mev, s2):
     ("nu_mu_bar", 0.23, -0.5 + 0.23, 1.3e-42)])
 def test_free_electron_total_cross_sections(flavour, g_l, g_r, textbook):
     """sigma = (2 G_F^2 m_e E/pi)(g_L^2 + g_R^2/3) for E >> m_e (hand formula, 0.1%); with sin^2 = 0.23 the textbook
-    values sigma/E = 9.5, 1.6, 1.3 x 1e-42 cm^2/GeV (Giunti and Kim 2007, Sec. 5.?; Marciano and Parsa 2003), 4%."""
+    values sigma/E = 9.5, 1.6, 1.3 x 1e-42 cm^2/GeV (C. Giunti and C. W. Kim, Fundamentals of Neutrino Physics
+    and Astrophysics, OUP 2007, neutrino-electron elastic scattering), to 4%."""
     e_mev = 1000.0
     hand = 2 * (G_F_GEV * 1e-6) ** 2 * M_E * e_mev / math.pi * (g_l**2 + g_r**2 / 3) * (HBARC2_CM2_GEV2 * 1e-6 / 1e-3
                                                                                          ) / (e_mev * 1e-3)
