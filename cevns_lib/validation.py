@@ -28,3 +28,28 @@ def as_positive_array(x, what: str) -> np.ndarray:
     if np.any(arr <= 0):
         raise PhysicsInputError(f"{what} must be > 0; got minimum {arr.min():g}")
     return arr
+
+
+def check_choice(value, choices, what: str):
+    """`value` if it is one of `choices`, else a PhysicsInputError naming `what` and the choices."""
+    if value not in tuple(choices):
+        raise PhysicsInputError(f"unknown {what} {value!r}; choose from {list(choices)}")
+    return value
+
+
+def check_unique(values, what: str):
+    """`values` if no entry repeats, else a PhysicsInputError naming `what`."""
+    values = tuple(values)
+    if len(set(values)) != len(values):
+        raise PhysicsInputError(f"repeated entry in {what}: {list(values)}")
+    return values
+
+
+def as_scan_grid(x, what: str) -> np.ndarray:
+    """A 1-D scan grid: non-empty, finite, strictly increasing; a PhysicsInputError naming `what` otherwise."""
+    arr = as_finite_array(x, what)
+    if arr.ndim != 1 or arr.size == 0:
+        raise PhysicsInputError(f"{what} must be a non-empty 1-D grid; got shape {arr.shape}")
+    if arr.size > 1 and np.any(np.diff(arr) <= 0):
+        raise PhysicsInputError(f"{what} must be strictly increasing (sorted, no repeats)")
+    return arr
