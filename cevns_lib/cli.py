@@ -137,6 +137,9 @@ def cmd_leptoquark(args) -> int:
           "L = -2 sqrt2 G_F eps (nu gamma P_L nu)(q gamma P_P q)")
     for op in res["operators"]:
         print(f"    {op['quark']}_{op['chirality']}: {op['coefficient']:+.5f}")
+    return 0
+
+
 def cmd_em(args) -> int:
     from .scans import em_interval
 

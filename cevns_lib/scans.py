@@ -300,6 +300,10 @@ def leptoquark_bound(key: str, flavour: str, dataset: str, configuration: str = 
         "operators": operators(key, flavour),
         "allowed_islands_per_TeV": allowed_islands(y, d, DCHI2_2SIGMA_1DOF),
         "chi2_min": float(chi2.min()),
+        "configuration": configuration,
+    }
+
+
 # --- neutrino electromagnetic properties (CLI `em`) -----------------------------------------------------------
 def _best(grid, d) -> float:
     flat = np.nonzero(d < 1e-9)[0]  # among equal minima (a flat or symmetric chi^2) take the one nearest zero
