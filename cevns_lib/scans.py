@@ -23,6 +23,8 @@ from .fits import DATASETS, DETECTORS, likelihood
 from .models.light_mediators import MODEL_NAMES, SEED000_MEDIATORS, VectorMediator, ZPrimeCharges
 from .models.light_mediators import model as mediator_model
 from .rates import engine
+from .validation import (PhysicsInputError, as_finite_array, as_nonnegative_array, check_chunk, choice,
+                         finite_scalar, positive_int)
 
 DCHI2_2SIGMA_1DOF = 4.0
 DCHI2_2SIGMA_2DOF = 6.180  # chi^2 quantile of 95.45% for 2 degrees of freedom
@@ -30,9 +32,7 @@ LOW_MASS_MEV = 1e-3  # "M -> 0": far below every momentum transfer of the analys
 
 
 def _check_dataset(dataset: str):
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown data set {dataset!r}; choose from {DATASETS}")
-    return DETECTORS[dataset]
+    return DETECTORS[choice(dataset, "data set", DATASETS)]
 
 
 def _model_key(model):
@@ -62,17 +62,17 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
     mass, or (len(masses), n_g) couplings per mass (e.g. along a g-2 band).
     """
     key = _model_key(model)
-    masses = np.atleast_1d(np.asarray(masses_mev, float))
-    g = np.asarray(couplings, float)
-    if np.any(masses < 0) or np.any(g < 0) or not (np.all(np.isfinite(masses)) and np.all(np.isfinite(g))):
-        raise ValueError("masses and couplings must be finite and >= 0")
+    masses = np.atleast_1d(as_nonnegative_array(masses_mev, "mediator masses masses_mev (MeV)"))
+    g = as_nonnegative_array(couplings, "couplings (g, or g/M in MeV^-1)")
+    dets = _check_dataset(dataset)
+    choice(configuration, "likelihood configuration", ("seed000", "seed001"))
     if g.ndim <= 1:
         g = np.broadcast_to(np.atleast_1d(g)[None, :], (masses.size, np.atleast_1d(g).size))
     if g.shape[0] != masses.size:
         raise ValueError(f"per-mass couplings need {masses.size} rows, got shape {g.shape}")
     x = (g * g)[..., None]
     total = 0.0
-    for det in _check_dataset(dataset):
+    for det in dets:
         counts = _quadratic(det, key, tuple(masses.tolist()), high_mass).counts(x)  # (nM, ng, 3, nE, nt)
         lk = likelihood(det, configuration)
         total = total + lk.chi2_profiled(counts.reshape(-1, 3, lk.n_bins)).reshape(g.shape)
@@ -98,6 +98,8 @@ class Scan:
 def exclusion_scan(name, masses_mev, couplings, dataset: str = "csi+lar",
                    configuration: str = "seed001") -> Scan:
     """Profiled chi^2 over a (mass, coupling) grid; the grid must contain g = 0 or small couplings (the SM)."""
+    if np.size(couplings) < 2:
+        raise PhysicsInputError("an exclusion scan needs at least 2 couplings (including g = 0 or small g)")
     chi2 = chi2_grid(name, masses_mev, couplings, dataset, configuration)
     label = name if isinstance(name, str) else name.name
     return Scan(label, dataset, np.asarray(masses_mev, float), np.asarray(couplings, float), chi2)
@@ -105,6 +107,8 @@ def exclusion_scan(name, masses_mev, couplings, dataset: str = "csi+lar",
 
 def first_excluded(x, dchi2, level):
     """Smallest x with Delta chi^2 > level, log-interpolated between grid points (x > 0); nan if none."""
+    level = finite_scalar(level, "level (Delta chi^2)")
+    x, dchi2 = as_finite_array(x, "x (couplings)"), as_finite_array(dchi2, "dchi2")
     above = np.nonzero(dchi2 > level)[0]
     if above.size == 0:
         return math.nan
@@ -171,9 +175,10 @@ def chi2_quadratic(model, x, dataset: str = "csi+lar", configuration: str = "see
 
     The engine is called once per detector (`quadratic_counts`); the points are processed in chunks.
     """
-    x = np.asarray(x, dtype=float)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("parameter values must be finite")
+    x = as_finite_array(x, "parameter values x")
+    chunk = check_chunk(chunk)
+    if x.ndim == 0:
+        raise PhysicsInputError("parameter values x must have a last axis of the model's parameters")
     flat = x.reshape(-1, x.shape[-1])
     total = np.zeros(flat.shape[0])
     for det in _check_dataset(dataset):
@@ -216,6 +221,7 @@ def nsi_interval(dataset: str, name: str, configuration: str = "seed000", n: int
 
     parse(name)
     _check_dataset(dataset)
+    n = positive_int(n, "n (grid points)", minimum=3)
     grid = np.linspace(*NSI_RANGE, n)
     chi2 = chi2_quadratic(VectorNSI([name]), grid[:, None], dataset, configuration)
     d = chi2 - chi2.min()

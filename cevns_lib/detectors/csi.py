@@ -27,7 +27,7 @@ from .. import data
 from ..constants import AVOGADRO
 from ..flux import FLAVOURS, ProtonPulse, SNSSource, fit_pulse_mean, time_bin_fractions
 from ..nuclei import nucleus
-from ..validation import PhysicsInputError
+from ..validation import PhysicsInputError, choice, increasing_edges, nonnegative_scalar, positive_scalar
 from .base import Detector, gauss_legendre_in_bins, recoil_quadrature
 
 RELEASE = "csi-2021"
@@ -101,8 +101,8 @@ def pe_density(x_pe, e_ee_kev) -> np.ndarray:
 def response_matrix(t_mev, pe_edges=PE_EDGES, quenching="nominal", efficiency="nominal",
                     quenching_scale: float = 1.0, nodes_per_bin: int = 24) -> np.ndarray:
     """P(PE bin | T) with efficiency: (n_pe_bins, n_T). `quenching_scale` multiplies E_ee (a QF nuisance)."""
-    if quenching_scale <= 0:
-        raise PhysicsInputError(f"quenching scale must be > 0, got {quenching_scale}")
+    quenching_scale = positive_scalar(quenching_scale, "quenching_scale (multiplies E_ee)")
+    pe_edges = increasing_edges(pe_edges, "pe_edges (PE bin edges)")
     e_ee_kev = 1e3 * quenching_scale * electron_equivalent_mev(t_mev, quenching_coefficients(quenching))
     x, w = gauss_legendre_in_bins(np.asarray(pe_edges, float), nodes_per_bin)  # (nb, m)
     eff = energy_efficiency(x, efficiency_coefficients(efficiency)) * w  # (nb, m)
@@ -130,6 +130,13 @@ def csi_2021(quenching: str = "nominal", efficiency: str = "nominal", quenching_
              pe_edges=PE_EDGES, time_edges_us=TIME_EDGES_US, t_low_kev: float = 1.0,
              panel_kev: float = 1.0) -> Detector:
     """The CsI[Na] 2021 detector in its analysis binning (PE x t_rec), ready for the rate engine."""
+    choice(quenching, "CsI quenching variant", QUENCHING_VARIANTS)
+    choice(efficiency, "CsI efficiency variant", EFFICIENCY_VARIANTS)
+    quenching_scale = positive_scalar(quenching_scale, "quenching_scale (multiplies E_ee)")
+    t_low_kev = nonnegative_scalar(t_low_kev, "t_low_kev (recoil threshold, keV)")
+    panel_kev = positive_scalar(panel_kev, "panel_kev (quadrature panel width, keV)")
+    pe_edges = increasing_edges(pe_edges, "pe_edges (PE bin edges)")
+    time_edges_us = increasing_edges(time_edges_us, "time_edges_us (time bin edges)")
     nuclei = [nucleus("Cs133"), nucleus("I127")]
     n_mol = number_of_molecules()
     nodes, weights = recoil_quadrature(t_low_kev * 1e-3, nuclei, panel_kev * 1e-3)

@@ -20,7 +20,7 @@ from .. import data
 from ..constants import AVOGADRO
 from ..flux import FLAVOURS, ProtonPulse, SNSSource, time_bin_fractions
 from ..nuclei import ARGON_MOLAR_MASS_G, ARGON_NATURAL_ABUNDANCE, nucleus
-from ..validation import PhysicsInputError
+from ..validation import PhysicsInputError, finite_scalar, increasing_edges, nonnegative_scalar, positive_scalar
 from .base import Detector, recoil_quadrature
 
 RELEASE = "lar-2020"
@@ -74,10 +74,16 @@ def efficiency(e_reco_kevee) -> np.ndarray:
 def response_matrix(t_mev, energy_edges=ENERGY_EDGES_KEVEE, qf_a=None, qf_b=None, resolution=None,
                     efficiency_scale: float = 1.0) -> np.ndarray:
     """P(keVee bin | T) with efficiency, (n_bins, n_T), exact for the step-function efficiency."""
+    energy_edges = increasing_edges(energy_edges, "energy_edges (keVee bin edges)")
+    if resolution is not None:
+        resolution = positive_scalar(resolution, "resolution (sigma/E = resolution/sqrt(E/keVee))")
+    qf_a = None if qf_a is None else finite_scalar(qf_a, "qf_a (quenching QF = a + b T)")
+    qf_b = None if qf_b is None else finite_scalar(qf_b, "qf_b (quenching QF = a + b T, per keVnr)")
+    efficiency_scale = positive_scalar(efficiency_scale, "efficiency_scale")
     t_kev = 1e3 * np.asarray(t_mev, float)
     e_true = quenching_factor(t_kev, qf_a, qf_b) * t_kev
     if np.any(e_true < 0):
-        raise PhysicsInputError("LAr quenching gives a negative electron-equivalent energy")
+        raise PhysicsInputError("LAr quenching (qf_a, qf_b) gives a negative electron-equivalent energy")
     res = resolution_coefficient() if resolution is None else resolution
     sigma = res * np.sqrt(np.clip(e_true, 1e-12, None))
     eff_edges, eff = efficiency_table()
@@ -102,6 +108,14 @@ def lar_2020(pulse_mean_us: float | None = None, pulse_sigma_us: float | None = 
              energy_edges=ENERGY_EDGES_KEVEE, time_edges_us=TIME_EDGES_US, isotopes: bool = True,
              qf_a=None, qf_b=None, resolution=None, t_low_kev: float = 0.5, panel_kev: float = 2.0) -> Detector:
     """The CENNS-10 LAr 2020 detector in the release's energy x time binning (F90 integrated)."""
+    t_low_kev = nonnegative_scalar(t_low_kev, "t_low_kev (recoil threshold, keV)")
+    panel_kev = positive_scalar(panel_kev, "panel_kev (quadrature panel width, keV)")
+    energy_edges = increasing_edges(energy_edges, "energy_edges (keVee bin edges)")
+    time_edges_us = increasing_edges(time_edges_us, "time_edges_us (time bin edges)")
+    if resolution is not None:
+        resolution = positive_scalar(resolution, "resolution (sigma/E = resolution/sqrt(E/keVee))")
+    qf_a = None if qf_a is None else finite_scalar(qf_a, "qf_a (quenching QF = a + b T)")
+    qf_b = None if qf_b is None else finite_scalar(qf_b, "qf_b (quenching QF = a + b T, per keVnr)")
     n_ar = number_of_argon_atoms()
     if isotopes:
         targets = [(nucleus(k), n_ar * x) for k, x in ARGON_NATURAL_ABUNDANCE.items()]

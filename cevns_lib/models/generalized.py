@@ -29,6 +29,7 @@ from ..constants import G_FERMI_MEV2
 from ..cross_section import StandardModel, axial_amplitude_per_nucleon_coupling, momentum_transfer
 from . import nucleon
 from .nsi import quark_charge
+from ..validation import finite_scalar, name_list
 
 STRUCTURES = ("S", "V", "A", "T")
 
@@ -52,12 +53,13 @@ class GeneralizedInteractions(StandardModel):
 
     def __init__(self, names, values=None, **sm_kwargs):
         super().__init__(**sm_kwargs)
-        self.names = tuple(names)
+        self.names = name_list(names, "GeneralizedInteractions names", "GeneralizedInteractions(['S_u', 'T_d'])")
         self.parsed = [parse(n) for n in self.names]
         if values is not None:
-            if len(values) != len(self.names):
+            if isinstance(values, str) or len(values) != len(self.names):
                 raise ValueError(f"need {len(self.names)} NGI values, got {values!r}")
-            self.parameter_values = tuple(float(v) for v in values)
+            self.parameter_values = tuple(finite_scalar(v, f"NGI values[{j}] ({self.names[j]})")
+                                          for j, v in enumerate(values))
         self.name = "NGI(" + ", ".join(self.names) + ")"
 
     def amplitude_terms(self, nuc, flavour, t):
