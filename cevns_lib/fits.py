@@ -26,6 +26,8 @@ DATASETS = ("csi", "lar", "csi+lar")
 PARAMS = ("cevns", "sin2thetaW", "rn")
 DETECTORS = {"csi": ("csi",), "lar": ("lar",), "csi+lar": ("csi", "lar")}
 CONFIGURATIONS = ("seed000", "seed001")
+#: default grid of the CEvNS signal strength (CEvNS / SM) of `profile_cevns`
+CEVNS_SCALE_GRID = np.linspace(0.3, 2.0, 341)
 
 
 def likelihood(detector: str, configuration: str = "seed000", **kwargs) -> Likelihood:
@@ -115,7 +117,7 @@ def _result(param, grid, chi2, ndof) -> ProfileResult:
 # --- the three fits ------------------------------------------------------------------------------------------
 def profile_cevns(detector: str, configuration: str = "seed000", grid=None) -> ProfileResult:
     """Profile of the number of CEvNS events (the SM prediction scaled by a free factor) for one detector."""
-    grid = np.linspace(0.3, 2.0, 341) if grid is None else scan_grid(grid, "grid (CEvNS / SM)", low=0.0,
+    grid = CEVNS_SCALE_GRID if grid is None else scan_grid(grid, "grid (CEvNS / SM)", low=0.0,
                                                                      inclusive_low=True)
     lk = likelihood(detector, configuration)
     lk = without(lk, "a0", "a5", "b0", "eta_cevns")
@@ -179,8 +181,13 @@ def fit(dataset: str, param: str = "cevns", configuration: str = "seed000") -> d
     if param == "sin2thetaW":
         out.update(profile_sin2(dets, configuration).as_dict())
         return out
-    per = {d: (profile_cevns(d, configuration) if param == "cevns" else profile_rn(d, configuration)).as_dict()
-           for d in dets}
+    profiles = {d: profile_cevns(d, configuration) if param == "cevns" else profile_rn(d, configuration)
+                for d in dets}
+    per = {d: r.as_dict() for d, r in profiles.items()}
+    if param == "cevns" and len(dets) > 1:  # the combined fit: one signal strength CEvNS / SM for both detectors
+        chi2 = sum(r.chi2 for r in profiles.values())
+        comb = _result("cevns_over_sm", CEVNS_SCALE_GRID, chi2, sum(r.ndof for r in profiles.values()) + 1)
+        out["combined"] = {"param": "CEvNS / SM (one signal strength for both detectors)", **comb.as_dict()}
     if len(dets) == 1:
         out.update(per[dets[0]])
     else:  # different quantities per detector (counts, or radii of different nuclei): a key per detector

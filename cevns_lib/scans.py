@@ -24,7 +24,7 @@ from .models.light_mediators import MODEL_NAMES, SEED000_MEDIATORS, VectorMediat
 from .models.light_mediators import model as mediator_model
 from .rates import engine
 from .validation import (PhysicsInputError, as_finite_array, as_nonnegative_array, check_chunk, choice,
-                         finite_scalar, positive_int)
+                         finite_scalar, nonnegative_scalar, positive_int)
 
 DCHI2_2SIGMA_1DOF = 4.0
 DCHI2_2SIGMA_2DOF = 6.180  # chi^2 quantile of 95.45% for 2 degrees of freedom
@@ -134,10 +134,26 @@ def coupling_bound(name, dataset: str, regime: str = "low", configuration: str =
     raise ValueError(f"regime must be 'low' or 'high', not {regime!r}")
 
 
-def bounds(name, dataset: str, configuration: str = "seed001") -> dict:
-    """The CLI's `limits`: 2 sigma bounds in the two regimes of seed 001 (a model name or ZPrimeCharges)."""
+def coupling_bound_at_mass(name, dataset: str, mass_mev, configuration: str = "seed001",
+                           level: float = DCHI2_2SIGMA_1DOF, n: int = 700) -> float:
+    """2 sigma bound on the coupling g at one mediator mass M (MeV): the smallest excluded g on a log grid
+    1e-7 <= g <= 1, Delta chi^2 = level from the minimum along g (nan if no g <= 1 is excluded)."""
+    mass = nonnegative_scalar(mass_mev, "mediator mass mass_mev (MeV)")
+    grid = np.concatenate([[0.0], np.logspace(-7, 0, positive_int(n, "n (grid points)", minimum=3))])
+    chi2 = chi2_grid(name, [mass], grid, dataset, configuration)[0]
+    return first_excluded(grid[1:], chi2[1:] - chi2.min(), level)
+
+
+def bounds(name, dataset: str, configuration: str = "seed001", mass_mev=None) -> dict:
+    """The CLI's `limits`: 2 sigma bounds in the two regimes of seed 001 (a model name or ZPrimeCharges), and at
+    the mediator mass `mass_mev` (MeV) when it is given (keys "mass_mev", "g_at_mass")."""
     _model_key(name)
     _check_dataset(dataset)
+    choice(configuration, "likelihood configuration", ("seed000", "seed001"))
+    if mass_mev is not None:
+        mass_mev = nonnegative_scalar(mass_mev, "mediator mass mass_mev (MeV)")
+    extra = {} if mass_mev is None else {
+        "mass_mev": mass_mev, "g_at_mass": coupling_bound_at_mass(name, dataset, mass_mev, configuration)}
     return {
         "model": name if isinstance(name, str) else name.name,
         "dataset": dataset,
@@ -146,6 +162,7 @@ def bounds(name, dataset: str, configuration: str = "seed001") -> dict:
         "configuration": configuration,
         "convention": "Delta chi^2 = 4 (2 sigma, one parameter) from the minimum along the coupling; "
                       "smallest excluded coupling",
+        **extra,
     }
 
 
@@ -226,13 +243,21 @@ def nsi_interval(dataset: str, name: str, configuration: str = "seed000", n: int
     chi2 = chi2_quadratic(VectorNSI([name]), grid[:, None], dataset, configuration)
     d = chi2 - chi2.min()
     flat = np.nonzero(d < 1e-9)[0]  # among equal minima (a flat or symmetric chi^2) take the one nearest zero
-    best = float(grid[flat[np.argmin(np.abs(grid[flat]))]])
+    # a chi^2 flat over the whole range (e.g. tau-flavour couplings: no nu_tau at the SNS) has no best fit: None
+    best = None if flat.size == grid.size else float(grid[flat[np.argmin(np.abs(grid[flat]))]])
+    i90, i2s = allowed_pieces(grid, d, DCHI2_90_1DOF), allowed_pieces(grid, d, DCHI2_2SIGMA_1DOF)
+
+    def whole(pieces):  # allowed over the whole scan range: the data do not constrain the coupling there
+        return len(pieces) == 1 and pieces[0][0] <= NSI_RANGE[0] and pieces[0][1] >= NSI_RANGE[1]
+
     return {
         "dataset": dataset,
         "param": name,
         "best": best,
-        "interval_90": allowed_pieces(grid, d, DCHI2_90_1DOF),
-        "interval_2sigma": allowed_pieces(grid, d, DCHI2_2SIGMA_1DOF),
+        "interval_90": i90,
+        "interval_2sigma": i2s,
+        "unconstrained_90": whole(i90),
+        "unconstrained_2sigma": whole(i2s),
         "chi2_min": float(chi2.min()),
         "scan_range": list(NSI_RANGE),
         "configuration": configuration,
