@@ -27,7 +27,8 @@ from .. import data
 from ..constants import AVOGADRO
 from ..flux import FLAVOURS, ProtonPulse, SNSSource, fit_pulse_mean, time_bin_fractions
 from ..nuclei import nucleus
-from ..validation import PhysicsInputError, choice, increasing_edges, nonnegative_scalar, positive_scalar
+from ..validation import (PhysicsInputError, as_finite_array, as_nonnegative_array, as_positive_array, choice,
+                           increasing_edges, nonnegative_scalar, positive_scalar)
 from .base import Detector, gauss_legendre_in_bins, recoil_quadrature
 
 RELEASE = "csi-2021"
@@ -70,7 +71,7 @@ def efficiency_coefficients(variant: str = "nominal") -> np.ndarray:
 
 def electron_equivalent_mev(t_mev, coeffs) -> np.ndarray:
     """E_ee (MeVee) for recoil T (MeVnr), clipped at zero."""
-    t = np.asarray(t_mev, dtype=float)
+    t = as_nonnegative_array(t_mev, "recoil energy T (MeV)")
     a, b, c, d = coeffs
     return np.clip(t * (a + t * (b + t * (c + t * d))), 0.0, None)
 
@@ -88,8 +89,8 @@ def time_efficiency(t_us) -> np.ndarray:
 
 def pe_density(x_pe, e_ee_kev) -> np.ndarray:
     """Gamma density of the photoelectron count x (PE^-1) for electron-equivalent energy E_ee (keVee)."""
-    x = np.asarray(x_pe, float)
-    e = np.asarray(e_ee_kev, float)
+    x = as_finite_array(x_pe, "photoelectron count x (PE)")
+    e = as_positive_array(e_ee_kev, "electron-equivalent energy E_ee (keVee)")
     a = GAMMA_A_COEFF / e
     b = GAMMA_B_COEFF * e
     rate = a * (1.0 + b)
@@ -121,6 +122,7 @@ def pulse_mean_from_2017_pdfs() -> float:
 
 
 def number_of_molecules(mass_kg: float = DETECTOR_MASS_KG) -> float:
+    mass_kg = positive_scalar(mass_kg, "detector mass mass_kg (kg)")
     molar_mass_g = nucleus("Cs133").atomic_mass_u + nucleus("I127").atomic_mass_u
     return mass_kg * 1e3 / molar_mass_g * AVOGADRO
 

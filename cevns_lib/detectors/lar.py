@@ -20,7 +20,8 @@ from .. import data
 from ..constants import AVOGADRO
 from ..flux import FLAVOURS, ProtonPulse, SNSSource, time_bin_fractions
 from ..nuclei import ARGON_MOLAR_MASS_G, ARGON_NATURAL_ABUNDANCE, nucleus
-from ..validation import PhysicsInputError, finite_scalar, increasing_edges, nonnegative_scalar, positive_scalar
+from ..validation import (PhysicsInputError, as_finite_array, as_nonnegative_array, finite_scalar,
+                           increasing_edges, nonnegative_scalar, positive_scalar)
 from .base import Detector, recoil_quadrature
 
 RELEASE = "lar-2020"
@@ -46,7 +47,7 @@ def quenching_factor(t_kev, a: float | None = None, b_per_kev: float | None = No
     """QF(T) = a + b T, T in keVnr (release YAML larQF)."""
     a = float(_param("larQF", "a")["value"]) if a is None else a
     b = float(_param("larQF", "b")["value"]) if b_per_kev is None else b_per_kev
-    return a + b * np.asarray(t_kev, float)
+    return a + b * as_nonnegative_array(t_kev, "recoil energy T (keVnr)")
 
 
 def resolution_coefficient() -> float:
@@ -66,7 +67,7 @@ def efficiency_table() -> tuple[np.ndarray, np.ndarray]:
 def efficiency(e_reco_kevee) -> np.ndarray:
     """Acceptance at reconstructed energy (keVee): step function of the table, flat above it, zero below 0."""
     edges, eff = efficiency_table()
-    e = np.asarray(e_reco_kevee, float)
+    e = as_finite_array(e_reco_kevee, "reconstructed energy (keVee)")
     idx = np.clip(np.searchsorted(edges, e, side="right") - 1, 0, len(eff) - 1)
     return np.where(e < edges[0], 0.0, eff[idx])
 
@@ -100,7 +101,7 @@ def response_matrix(t_mev, energy_edges=ENERGY_EDGES_KEVEE, qf_a=None, qf_b=None
 
 
 def number_of_argon_atoms(mass_kg: float | None = None) -> float:
-    mass_kg = _param("fiducialMass") if mass_kg is None else mass_kg
+    mass_kg = _param("fiducialMass") if mass_kg is None else positive_scalar(mass_kg, "detector mass mass_kg (kg)")
     return mass_kg * 1e3 / ARGON_MOLAR_MASS_G * AVOGADRO
 
 

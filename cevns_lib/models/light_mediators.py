@@ -229,7 +229,6 @@ SEED000_MEDIATORS = ("lv-universal", "lv-b-l", "ls", "lt")
 
 def model(name: str, mass_mev=0.0, coupling=None, high_mass: bool = False, **kwargs) -> StandardModel:
     """The mediator model called `name` (one of MODEL_NAMES or SEED000_MEDIATORS)."""
-    choice(name, "mediator model", MODEL_NAMES + SEED000_MEDIATORS)
     if name == "scalar":
         return ScalarMediator(mass_mev, coupling, high_mass, **kwargs)
     if name == "lv-universal":
