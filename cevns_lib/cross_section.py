@@ -33,7 +33,7 @@ from .constants import (
 )
 from .nuclei import Nucleus, known_nuclei, nucleus as get_nucleus
 from .validation import (PhysicsInputError, as_array_in_open_interval, as_nonnegative_array, as_positive_array,
-                         check_model, known_keys, positive_scalar, scalar_in_range)
+                         known_keys, scalar_in_range)
 
 #: powers k of E in the Laurent representation dsigma/dT = sum_k c_k(T) E^k
 LAURENT_POWERS = (-2, -1, 0, 1, 2)

@@ -20,7 +20,7 @@ from .cross_section import LAURENT_POWERS, ElectroweakInputs, NuclearModel, Stan
 from .flux import E_MICHEL_MAX_MEV, FLAVOURS, energy_moments
 from .likelihood import Likelihood, csi_likelihood, lar_likelihood
 from .rates import engine
-from .validation import as_finite_array, choice, finite_scalar, nonnegative_scalar, scan_grid
+from .validation import as_finite_array, choice, nonnegative_scalar, scan_grid
 
 DATASETS = ("csi", "lar", "csi+lar")
 PARAMS = ("cevns", "sin2thetaW", "rn")
@@ -172,7 +172,12 @@ def flux_averaged_cross_section_cm2(detector: str = "csi", model=None) -> float:
 
 
 def fit(dataset: str, param: str = "cevns", configuration: str = "seed000") -> dict:
-    """The CLI's fit: best fit, 1 sigma interval (Delta chi^2 = 1) and chi^2_min of one parameter."""
+    """The CLI's fit: best fit, 1 sigma interval (Delta chi^2 = 1) and chi^2_min of one parameter.
+
+    With dataset "csi+lar": sin2thetaW is one combined fit; cevns and rn give one result per detector (different
+    quantities: counts, radii of different nuclei) and cevns adds "combined", the fit of one signal strength
+    CEvNS / SM common to both detectors.
+    """
     choice(dataset, "data set", DATASETS)
     choice(param, "fit parameter", PARAMS)
     choice(configuration, "likelihood configuration", CONFIGURATIONS)

@@ -25,7 +25,6 @@ from cevns_lib import data, fits, flux, form_factors as ff, nuclei, rates, scans
 from cevns_lib.detectors import csi as csi_det, lar as lar_det
 from cevns_lib.likelihood import Likelihood, Nuisance, profile_gaussian, profile_poisson
 from cevns_lib.models import generalized, kinetic_mixing, light_mediators as lm, muon_g2, nsi
-from cevns_lib.validation import PhysicsInputError
 
 
 class CLIError(ValueError):
@@ -62,18 +61,6 @@ def tiny_likelihood(statistic="poisson"):
 def _quad_mediator():
     """The quadratic form of a B-L mediator at two masses on a tiny fake detector-free grid: via the CsI engine."""
     return rates.engine("csi").quadratic_counts(lm.model("b-l", mass_mev=[1.0, 10.0]))
-
-
-def _data_copy(tmp, mutate):
-    """Run `mutate(copy_dir)` on a copy of data/ and point CEVNS_DATA_DIR at it for the duration of a CLI call."""
-    import os
-
-    src = data.data_dir()
-    dst = tmp / "data"
-    if not dst.exists():
-        shutil.copytree(src, dst)
-    mutate(dst)
-    return dst
 
 
 Q = np.array([10.0, 50.0])  # MeV
@@ -376,8 +363,6 @@ def test_verify_data_refuses(data_copy, mutation):
 def test_commands_on_altered_data_give_one_line(data_copy):
     target = data_copy / "csi-2021" / "scintRespCoefficients.txt"
     target.write_text(target.read_text().replace("0.0", "0.1", 1))
-    from cevns_lib.detectors import csi
-
     rates._ENGINES.pop("csi", None)
     try:
         with pytest.raises(CLIError, match=r"scintRespCoefficients.txt has been altered"):

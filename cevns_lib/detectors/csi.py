@@ -27,8 +27,8 @@ from .. import data
 from ..constants import AVOGADRO
 from ..flux import FLAVOURS, ProtonPulse, SNSSource, fit_pulse_mean, time_bin_fractions
 from ..nuclei import nucleus
-from ..validation import (PhysicsInputError, as_finite_array, as_nonnegative_array, as_positive_array, choice,
-                           increasing_edges, nonnegative_scalar, positive_scalar)
+from ..validation import (as_finite_array, as_nonnegative_array, as_positive_array, choice,
+                          increasing_edges, nonnegative_scalar, positive_scalar)
 from .base import Detector, gauss_legendre_in_bins, recoil_quadrature
 
 RELEASE = "csi-2021"

@@ -21,7 +21,7 @@ from ..constants import AVOGADRO
 from ..flux import FLAVOURS, ProtonPulse, SNSSource, time_bin_fractions
 from ..nuclei import ARGON_MOLAR_MASS_G, ARGON_NATURAL_ABUNDANCE, nucleus
 from ..validation import (PhysicsInputError, as_finite_array, as_nonnegative_array, finite_scalar,
-                           increasing_edges, nonnegative_scalar, positive_scalar)
+                          increasing_edges, nonnegative_scalar, positive_scalar)
 from .base import Detector, recoil_quadrature
 
 RELEASE = "lar-2020"

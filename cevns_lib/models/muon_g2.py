@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from ..constants import M_MUON_MEV
-from ..validation import PhysicsInputError, as_finite_array, as_nonnegative_array, choice
+from ..validation import as_finite_array, as_nonnegative_array, choice
 
 DELTA_A_MU_2021 = (251e-11, 59e-11)  # seed 001
 A_MU_EXP_2025 = (116_592_071.5e-11, 14.5e-11)
