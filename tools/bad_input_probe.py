@@ -48,6 +48,8 @@ def classify(call, match, accepted) -> tuple[str, str]:
         return "obscure", f"{type(err).__name__}: {str(err)[:100]}"
     if _nonfinite(result):
         return "nan", "returned NaN or infinity"
+    if accepted == "nan":
+        return "nan", "accepted silently; NaN follows downstream"
     return accepted, "returned a finite result"
 
 
