@@ -33,8 +33,9 @@ from .constants import (
 )
 from . import electron_scattering as es
 from .atomic import is_electron_target
-from .nuclei import Nucleus, nucleus as get_nucleus
-from .validation import PhysicsInputError, as_nonnegative_array
+from .nuclei import Nucleus, known_nuclei, nucleus as get_nucleus
+from .validation import (PhysicsInputError, as_array_in_open_interval, as_nonnegative_array, as_positive_array,
+                         known_keys, scalar_in_range)
 
 #: powers k of E in the Laurent representation dsigma/dT = sum_k c_k(T) E^k
 LAURENT_POWERS = (-2, -1, 0, 1, 2)
@@ -55,18 +56,21 @@ def lepton_of(flavour: str) -> str:
 # --- kinematics --------------------------------------------------------------------------------------------
 def t_max(e_nu_mev, mass_mev: float) -> np.ndarray:
     """Maximum recoil energy T_max = 2E^2/(M + 2E) in MeV for neutrino energy E (MeV) on mass M (MeV)."""
+    mass_mev = as_positive_array(mass_mev, "nuclear mass M (MeV)")
     e = as_nonnegative_array(e_nu_mev, "neutrino energy E (MeV)")
     return 2.0 * e**2 / (mass_mev + 2.0 * e)
 
 
 def e_min(t_mev, mass_mev: float) -> np.ndarray:
     """Minimum neutrino energy (MeV) that can give recoil energy T (MeV): (T + sqrt(T^2 + 2MT))/2."""
+    mass_mev = as_positive_array(mass_mev, "nuclear mass M (MeV)")
     t = as_nonnegative_array(t_mev, "recoil energy T (MeV)")
     return 0.5 * (t + np.sqrt(t * t + 2.0 * mass_mev * t))
 
 
 def momentum_transfer(t_mev, mass_mev: float) -> np.ndarray:
     """|q| = sqrt(2 M T) in MeV."""
+    mass_mev = as_positive_array(mass_mev, "nuclear mass M (MeV)")
     t = as_nonnegative_array(t_mev, "recoil energy T (MeV)")
     return np.sqrt(2.0 * mass_mev * t)
 
@@ -110,6 +114,10 @@ class ElectroweakInputs:
     radiative: bool = True
     sin2_theta_w: float = SIN2_THETA_W_LOW_ENERGY
 
+    def __post_init__(self):
+        s2 = as_array_in_open_interval(self.sin2_theta_w, "sin2_theta_w (weak mixing angle)", 0.0, 1.0)
+        object.__setattr__(self, "sin2_theta_w", float(s2) if s2.ndim == 0 else s2)
+
     def g_v_proton(self, lepton: str) -> float:
         if self.radiative:
             # the radiative values belong to the PDG sin^2 theta_W; a shifted sin^2 moves them at tree level
@@ -139,6 +147,13 @@ class NuclearModel:
         ff.form_factor(self.form_factor)  # validates the name
         if self.radii not in ("coherent", "measured"):
             raise ValueError(f"NuclearModel.radii must be 'coherent' or 'measured', not {self.radii!r}")
+        object.__setattr__(self, "alpha4", scalar_in_range(self.alpha4, "NuclearModel.alpha4 (R -> R (1 + alpha4))",
+                                                           -1.0, math.inf, open_interval=True))
+        if self.neutron_radius_fm is not None:  # exact nucleus names only: an override must never be ignored
+            radii = known_keys(self.neutron_radius_fm, "NuclearModel.neutron_radius_fm (nucleus name -> R_n in fm)",
+                               known_nuclei())
+            for k, v in radii.items():
+                as_positive_array(v, f"NuclearModel.neutron_radius_fm[{k!r}] (fm)")
 
     def radii_fm(self, nuc: Nucleus) -> tuple:
         """(R_p, R_n): rms radii in fm of the proton and neutron distributions (R_n may be an array)."""
@@ -305,6 +320,10 @@ class StandardModel:
         x = (1.0,) + tuple(self.parameter_values)
         c = 0.0
         for name, amps in self.terms_for(nuc, flavour, t):
+            if any(a is not None for a in amps[len(x):]):
+                raise PhysicsInputError(
+                    f"model {self.name!r} has {len(amps) - 1} parameter(s) but {len(x) - 1} value(s): give its "
+                    f"coupling / values to evaluate it directly, or use RateEngine.quadratic_counts(model) for scans")
             amp = sum(xa * np.asarray(a) for xa, a in zip(x, amps) if a is not None)
             c = c + np.asarray(amp)[..., None, :] ** 2 * kinematics(name, t, nuc.mass_mev)
         extra = None if is_electron_target(nuc) else self.extra_coefficients(nuc, flavour, t)

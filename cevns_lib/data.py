@@ -38,11 +38,54 @@ def _checksums(root: str) -> dict[str, str]:
     if not path.is_file():
         raise DataIntegrityError(f"checksum list {path} is missing")
     sums = {}
-    for line in path.read_text().splitlines():
+    for number, line in enumerate(path.read_text().splitlines(), 1):
         if line.strip():
-            digest, name = line.split(maxsplit=1)
+            parts = line.split(maxsplit=1)
+            if len(parts) != 2 or len(parts[0]) != 64:
+                raise DataIntegrityError(f"checksum list {path}, line {number}: expected '<sha256> <file>', "
+                                         f"got {line[:60]!r}")
+            digest, name = parts
             sums[name.strip().lstrip("*").removeprefix("./")] = digest
     return sums
+
+
+def verify_all(root=None) -> dict:
+    """Verify every file listed in data/SHA256SUMS and look for files that are not listed.
+
+    Returns {"root", "verified": [names], "problems": [one-line descriptions]} (altered, missing, unlisted files).
+    `SHA256SUMS` itself is the only file that needs no entry.
+    """
+    root = Path(root) if root is not None else data_dir()
+    sums = _checksums(str(root))
+    verified, problems = [], []
+    for name, recorded in sorted(sums.items()):
+        path = root / name
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != recorded:
+            problems.append(f"{name} has been altered (SHA-256 {digest[:12]}... differs from {recorded[:12]}...)")
+        else:
+            verified.append(name)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        name = path.relative_to(root).as_posix()
+        if name != "SHA256SUMS" and name not in sums:
+            problems.append(f"{name} is unlisted (not in SHA256SUMS)")
+    return {"root": str(root), "verified": verified, "problems": problems}
+
+
+def verify_data(root=None) -> int:
+    """Verify the whole data folder (`verify_all`); raise DataIntegrityError with a one-line summary on any problem.
+
+    Returns the number of verified files.
+    """
+    report = verify_all(root)
+    if report["problems"]:
+        n = len(report["problems"])
+        raise DataIntegrityError(f"{n} problem{'s' if n > 1 else ''} in {report['root']}: "
+                                 + "; ".join(report["problems"]))
+    return len(report["verified"])
 
 
 def read_bytes(relpath: str) -> bytes:

@@ -20,14 +20,20 @@ from .cross_section import LAURENT_POWERS, ElectroweakInputs, NuclearModel, Stan
 from .flux import E_MICHEL_MAX_MEV, FLAVOURS, energy_moments
 from .likelihood import Likelihood, csi_likelihood, lar_likelihood
 from .rates import engine
+from .validation import as_finite_array, choice, nonnegative_scalar, scan_grid
 
 DATASETS = ("csi", "lar", "csi+lar")
 PARAMS = ("cevns", "sin2thetaW", "rn")
 DETECTORS = {"csi": ("csi",), "lar": ("lar",), "csi+lar": ("csi", "lar")}
+CONFIGURATIONS = ("seed000", "seed001")
+#: default grid of the CEvNS signal strength (CEvNS / SM) of `profile_cevns`
+CEVNS_SCALE_GRID = np.linspace(0.3, 2.0, 341)
 
 
 def likelihood(detector: str, configuration: str = "seed000", **kwargs) -> Likelihood:
     """The likelihood of detector 'csi' or 'lar' in a named configuration."""
+    choice(detector, "detector", ("csi", "lar"))
+    choice(configuration, "likelihood configuration", CONFIGURATIONS)
     if detector == "csi":
         return csi_likelihood(configuration, **kwargs)
     if detector == "lar":
@@ -77,7 +83,11 @@ def read_profile(grid, chi2, level: float = 1.0):
     from scipy.interpolate import CubicSpline
     from scipy.optimize import brentq, minimize_scalar
 
-    grid, chi2 = np.asarray(grid, float), np.asarray(chi2, float)
+    grid = scan_grid(grid, "profile grid")
+    chi2 = as_finite_array(chi2, "chi2 profile")
+    if chi2.shape != grid.shape:
+        raise ValueError(f"chi2 profile of shape {chi2.shape} does not match the grid of shape {grid.shape}")
+    level = nonnegative_scalar(level, "level (Delta chi^2)")
     spline = CubicSpline(grid, chi2)
     i = int(np.argmin(chi2))
     best, cmin = grid[i], chi2[i]
@@ -107,10 +117,11 @@ def _result(param, grid, chi2, ndof) -> ProfileResult:
 # --- the three fits ------------------------------------------------------------------------------------------
 def profile_cevns(detector: str, configuration: str = "seed000", grid=None) -> ProfileResult:
     """Profile of the number of CEvNS events (the SM prediction scaled by a free factor) for one detector."""
+    grid = CEVNS_SCALE_GRID if grid is None else scan_grid(grid, "grid (CEvNS / SM)", low=0.0,
+                                                                     inclusive_low=True)
     lk = likelihood(detector, configuration)
     lk = without(lk, "a0", "a5", "b0", "eta_cevns")
     sm_total = float(lk._as_signal(lk.sm_signal[None])[0].sum())
-    grid = np.linspace(0.3, 2.0, 341) if grid is None else np.asarray(grid, float)
     chi2, nuis = lk.chi2_profiled(grid[:, None, None] * lk.sm_signal[None], return_nuisances=True)
     # the fitted count includes the shape nuisances' effect on the total at the best fit
     i = int(np.argmin(chi2))
@@ -120,7 +131,11 @@ def profile_cevns(detector: str, configuration: str = "seed000", grid=None) -> P
 
 
 def profile_sin2(detectors, configuration: str = "seed000", grid=None) -> ProfileResult:
-    grid = np.linspace(0.10, 0.40, 301) if grid is None else np.asarray(grid, float)
+    grid = np.linspace(0.10, 0.40, 301) if grid is None else scan_grid(grid, "grid (sin2_theta_w)", low=0.0,
+                                                                       high=1.0)
+    detectors = [choice(d, "detector", ("csi", "lar")) for d in ([detectors] if isinstance(detectors, str)
+                                                                  else detectors)]
+    choice(configuration, "likelihood configuration", CONFIGURATIONS)
     model = sin2_grid_model(grid)
     chi2, nbins, nfree = 0.0, 0, 0
     for d in detectors:
@@ -132,7 +147,7 @@ def profile_sin2(detectors, configuration: str = "seed000", grid=None) -> Profil
 
 def profile_rn(detector: str, configuration: str = "seed000", grid=None) -> ProfileResult:
     """Profile of the common point-neutron rms radius (fm) of the detector's nuclei (Cs and I, or Ar)."""
-    grid = np.linspace(2.0, 7.0, 251) if grid is None else np.asarray(grid, float)
+    grid = np.linspace(2.0, 7.0, 251) if grid is None else scan_grid(grid, "grid (neutron radius, fm)", low=0.0)
     lk = without(likelihood(detector, configuration), "a4")
     chi2 = lk.chi2_profiled(engine(detector).counts(neutron_radius_grid_model(grid, detector)))
     return _result("rn", grid, chi2, lk.n_bins - 1 - lk.n_free)
@@ -157,18 +172,27 @@ def flux_averaged_cross_section_cm2(detector: str = "csi", model=None) -> float:
 
 
 def fit(dataset: str, param: str = "cevns", configuration: str = "seed000") -> dict:
-    """The CLI's fit: best fit, 1 sigma interval (Delta chi^2 = 1) and chi^2_min of one parameter."""
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown data set {dataset!r}; choose from {DATASETS}")
-    if param not in PARAMS:
-        raise ValueError(f"unknown fit parameter {param!r}; choose from {PARAMS}")
+    """The CLI's fit: best fit, 1 sigma interval (Delta chi^2 = 1) and chi^2_min of one parameter.
+
+    With dataset "csi+lar": sin2thetaW is one combined fit; cevns and rn give one result per detector (different
+    quantities: counts, radii of different nuclei) and cevns adds "combined", the fit of one signal strength
+    CEvNS / SM common to both detectors.
+    """
+    choice(dataset, "data set", DATASETS)
+    choice(param, "fit parameter", PARAMS)
+    choice(configuration, "likelihood configuration", CONFIGURATIONS)
     out = {"dataset": dataset, "param": param, "configuration": configuration}
     dets = DETECTORS[dataset]
     if param == "sin2thetaW":
         out.update(profile_sin2(dets, configuration).as_dict())
         return out
-    per = {d: (profile_cevns(d, configuration) if param == "cevns" else profile_rn(d, configuration)).as_dict()
-           for d in dets}
+    profiles = {d: profile_cevns(d, configuration) if param == "cevns" else profile_rn(d, configuration)
+                for d in dets}
+    per = {d: r.as_dict() for d, r in profiles.items()}
+    if param == "cevns" and len(dets) > 1:  # the combined fit: one signal strength CEvNS / SM for both detectors
+        chi2 = sum(r.chi2 for r in profiles.values())
+        comb = _result("cevns_over_sm", CEVNS_SCALE_GRID, chi2, sum(r.ndof for r in profiles.values()) + 1)
+        out["combined"] = {"param": "CEvNS / SM (one signal strength for both detectors)", **comb.as_dict()}
     if len(dets) == 1:
         out.update(per[dets[0]])
     else:  # different quantities per detector (counts, or radii of different nuclei): a key per detector

@@ -27,7 +27,7 @@ import numpy as np
 from scipy.special import log_ndtr, ndtr
 
 from .constants import E_MICHEL_MAX_MEV, E_NU_MU_LINE_MEV, M_MUON_MEV, TAU_MUON_NS, TAU_PION_NS, US_NS
-from .validation import PhysicsInputError, as_finite_array
+from .validation import PhysicsInputError, as_finite_array, finite_scalar, positive_scalar
 
 FLAVOURS = ("nu_e", "nu_mu", "nu_mu_bar")
 PROMPT_FLAVOURS = ("nu_mu",)
@@ -122,8 +122,8 @@ class ProtonPulse:
     sigma_us: float
 
     def __post_init__(self):
-        if not (math.isfinite(self.mean_us) and math.isfinite(self.sigma_us) and self.sigma_us > 0):
-            raise PhysicsInputError(f"ProtonPulse needs finite mean and positive width, got {self}")
+        object.__setattr__(self, "mean_us", finite_scalar(self.mean_us, "ProtonPulse.mean_us (us)"))
+        object.__setattr__(self, "sigma_us", positive_scalar(self.sigma_us, "ProtonPulse.sigma_us (us)"))
 
 
 def _emg_logpdf_tail(t, mu, sigma, tau):

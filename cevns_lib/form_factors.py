@@ -22,7 +22,7 @@ import math
 import numpy as np
 
 from .constants import HBARC_MEV_FM
-from .validation import as_nonnegative_array
+from .validation import as_nonnegative_array, as_positive_array, positive_int, positive_scalar, scalar_in_range
 
 HELM_SKIN_FM = 0.9  # Lewin & Smith 1996
 KLEIN_NYSTRAND_RANGE_FM = 0.7  # Klein & Nystrand 1999
@@ -48,7 +48,7 @@ def _q_fm(q_mev) -> np.ndarray:
 
 def _radius_term(rms_radius_fm, extra_sq: float, name: str) -> np.ndarray:
     """sqrt(5/3 (R^2 - extra_sq)) for a radius or an array of radii (broadcast against q)."""
-    r = np.asarray(rms_radius_fm, dtype=float)
+    r = as_positive_array(rms_radius_fm, f"{name}: rms radius R (fm)")
     r_sq = 5.0 / 3.0 * (r**2 - extra_sq)
     if not np.all(r_sq > 0):
         raise ValueError(f"{name}: rms radius {np.min(r):g} fm is too small for this shape (R^2 > {extra_sq:g} fm^2)")
@@ -57,6 +57,7 @@ def _radius_term(rms_radius_fm, extra_sq: float, name: str) -> np.ndarray:
 
 def helm(q_mev, rms_radius_fm, s_fm: float = HELM_SKIN_FM) -> np.ndarray:
     """Helm form factor at momentum transfer q (MeV) for a distribution of rms radius R (fm; R broadcasts with q)."""
+    s_fm = positive_scalar(s_fm, "Helm skin width s_fm (fm)")
     r0 = _radius_term(rms_radius_fm, 3.0 * s_fm**2, "Helm")
     q = _q_fm(q_mev)
     return _spherical_bessel_ratio(q * r0) * np.exp(-0.5 * (q * s_fm) ** 2)
@@ -69,6 +70,7 @@ def helm_rms_radius(r0_fm: float, s_fm: float = HELM_SKIN_FM) -> float:
 
 def klein_nystrand(q_mev, rms_radius_fm, a_k_fm: float = KLEIN_NYSTRAND_RANGE_FM) -> np.ndarray:
     """Klein-Nystrand form factor at q (MeV) for a distribution of rms radius R (fm; R broadcasts with q)."""
+    a_k_fm = positive_scalar(a_k_fm, "Klein-Nystrand range a_k_fm (fm)")
     ra = _radius_term(rms_radius_fm, 6.0 * a_k_fm**2, "Klein-Nystrand")
     q = _q_fm(q_mev)
     return _spherical_bessel_ratio(q * ra) / (1.0 + (q * a_k_fm) ** 2)
@@ -81,11 +83,14 @@ def klein_nystrand_rms_radius(r_a_fm: float, a_k_fm: float = KLEIN_NYSTRAND_RANG
 
 def coherent_klein_nystrand_radius(mass_number: int, alpha4: float = 0.0) -> float:
     """rms radius (fm) of the Klein-Nystrand density with R_A = 1.23 A^(1/3) (1 + alpha4) fm (seed 000)."""
+    mass_number = positive_int(mass_number, "mass number A")
+    alpha4 = scalar_in_range(alpha4, "alpha4 (relative radius shift)", -1.0, np.inf, open_interval=True)
     return klein_nystrand_rms_radius(KLEIN_NYSTRAND_R0_FM * mass_number ** (1.0 / 3.0) * (1.0 + alpha4))
 
 
 def symmetrized_fermi(q_mev, rms_radius_fm, a_fm: float = FERMI_DIFFUSENESS_FM) -> np.ndarray:
     """Symmetrised-Fermi form factor at q (MeV) for a distribution of rms radius R (fm; R broadcasts with q)."""
+    a_fm = positive_scalar(a_fm, "symmetrised-Fermi diffuseness a_fm (fm)")
     c = _radius_term(rms_radius_fm, 7.0 / 5.0 * math.pi**2 * a_fm**2, "symmetrised Fermi")
     q, c = np.broadcast_arrays(_q_fm(q_mev), c)
     out = np.ones(q.shape)

@@ -26,10 +26,11 @@ from .constants import (
     R2_NEUTRON_CHARGE_FM2,
     R_PROTON_CHARGE_FM,
 )
+from .validation import PhysicsInputError, finite_scalar, nonnegative_scalar, positive_int, positive_scalar
 
 
-class UnknownNucleusError(KeyError):
-    """Raised for a nucleus name that is not in the table."""
+class UnknownNucleusError(KeyError, ValueError):
+    """Raised for a nucleus name that is not in the table (a KeyError and a ValueError)."""
 
     def __str__(self) -> str:  # KeyError quotes its message; keep it readable
         return str(self.args[0])
@@ -48,6 +49,17 @@ class Nucleus:
     spin_p: float = 0.0  # <S_p>
     spin_n: float = 0.0  # <S_n>
     neutron_skin_fm: float | None = field(default=None)  # override of R_n - R_p
+
+    def __post_init__(self):
+        positive_int(self.A, f"Nucleus {self.name}: mass number A")
+        positive_int(self.Z, f"Nucleus {self.name}: proton number Z")
+        if self.Z > self.A:
+            raise PhysicsInputError(f"Nucleus {self.name}: proton number Z = {self.Z} exceeds A = {self.A}")
+        positive_scalar(self.atomic_mass_u, f"Nucleus {self.name}: atomic_mass_u")
+        positive_scalar(self.charge_radius_fm, f"Nucleus {self.name}: charge_radius_fm")
+        nonnegative_scalar(self.spin_J, f"Nucleus {self.name}: spin_J")
+        if self.neutron_skin_fm is not None:
+            object.__setattr__(self, "neutron_skin_fm", float(self.neutron_skin_fm))
 
     @property
     def N(self) -> int:
@@ -78,7 +90,7 @@ class Nucleus:
 
     def with_skin(self, skin_fm: float) -> "Nucleus":
         """The same nucleus with a different neutron skin R_n - R_p (fm)."""
-        return replace(self, neutron_skin_fm=float(skin_fm))
+        return replace(self, neutron_skin_fm=finite_scalar(skin_fm, "neutron skin skin_fm (fm)"))
 
 
 _TABLE: dict[str, Nucleus] = {

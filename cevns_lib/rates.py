@@ -19,6 +19,7 @@ from .constants import HBARC2_MEV2_CM2
 from .cross_section import LAURENT_POWERS, StandardModel, e_min, kinematics
 from .detectors.base import Detector
 from .flux import FLAVOURS, energy_moments
+from .validation import check_model, check_quadratic_parameters
 
 
 class RateEngine:
@@ -40,6 +41,7 @@ class RateEngine:
 
     def coefficients(self, model) -> np.ndarray:
         """c[..., n, f, k, j]: the model's Laurent coefficients at every (nucleus, flavour, node)."""
+        check_model(model)
         t = self.detector.recoil_nodes_mev
         per_nucleus = [np.stack([model.coefficients(nuc, f, t) for f in FLAVOURS], axis=-3)
                        for nuc, _ in self.detector.targets]
@@ -74,6 +76,7 @@ class RateEngine:
         n_params: the model's number of parameters P when this detector's targets see fewer of them (e.g. the
         electrons of CsI for a model that changes only the nuclear couplings), so that counts(x) takes the same x.
         """
+        check_model(model)
         t = self.detector.recoil_nodes_mev
         terms_of = getattr(model, "terms_for", model.amplitude_terms)
         per_nf = [[terms_of(nuc, f, t) for f in FLAVOURS] for nuc, _ in self.detector.targets]
@@ -96,21 +99,22 @@ class RateEngine:
                     blocks.append(np.stack(np.broadcast_arrays(*row), axis=-3))
                 if any_term:
                     pairs[(a, b)] = self._contract(np.stack(np.broadcast_arrays(*blocks), axis=-4))
-        return QuadraticCounts(n_amp - 1, pairs)
+        return QuadraticCounts(n_amp - 1, pairs, nonnegative=getattr(model, "squared_couplings", False))
 
 
 class QuadraticCounts:
     """N(x) = sum_{a <= b} (2 - delta_ab) x_a x_b N_ab with x_0 = 1: expected counts for any parameter values."""
 
-    def __init__(self, n_params: int, pairs: dict):
+    def __init__(self, n_params: int, pairs: dict, nonnegative: bool = False):
         self.n_params = n_params
+        self.nonnegative = nonnegative  # the parameters are squared couplings (g^2, (g/M)^2): x >= 0
         self.pairs = pairs
         self.batch_shape = np.broadcast_shapes(*(c.shape[:-3] for c in pairs.values()))
 
     def counts(self, x) -> np.ndarray:
         """x: (*batch, *extra, P) with `batch` the amplitudes' batch shape (e.g. masses) and any extra axes
         (e.g. couplings); returns (*batch, *extra, 3, n_E, n_t)."""
-        x = np.asarray(x, dtype=float)
+        x = check_quadratic_parameters(x, self.n_params, self.nonnegative)
         if x.shape[-1:] != (self.n_params,):
             raise ValueError(f"expected {self.n_params} parameter values in the last axis, got shape {x.shape}")
         nb = len(self.batch_shape)

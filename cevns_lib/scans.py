@@ -23,6 +23,8 @@ from .fits import DATASETS, DETECTORS, likelihood
 from .models.light_mediators import MODEL_NAMES, SEED000_MEDIATORS, VectorMediator, ZPrimeCharges
 from .models.light_mediators import model as mediator_model
 from .rates import electron_engine, engine
+from .validation import (PhysicsInputError, as_finite_array, as_nonnegative_array, check_chunk, choice,
+                         finite_scalar, nonnegative_scalar, positive_int)
 
 DCHI2_2SIGMA_1DOF = 4.0
 DCHI2_2SIGMA_2DOF = 6.180  # chi^2 quantile of 95.45% for 2 degrees of freedom
@@ -30,9 +32,7 @@ LOW_MASS_MEV = 1e-3  # "M -> 0": far below every momentum transfer of the analys
 
 
 def _check_dataset(dataset: str):
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown data set {dataset!r}; choose from {DATASETS}")
-    return DETECTORS[dataset]
+    return DETECTORS[choice(dataset, "data set", DATASETS)]
 
 
 def _model_key(model):
@@ -76,17 +76,17 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
     default CEvNS only, as in seed 001's analysis.
     """
     key = _model_key(model)
-    masses = np.atleast_1d(np.asarray(masses_mev, float))
-    g = np.asarray(couplings, float)
-    if np.any(masses < 0) or np.any(g < 0) or not (np.all(np.isfinite(masses)) and np.all(np.isfinite(g))):
-        raise ValueError("masses and couplings must be finite and >= 0")
+    masses = np.atleast_1d(as_nonnegative_array(masses_mev, "mediator masses masses_mev (MeV)"))
+    g = as_nonnegative_array(couplings, "couplings (g, or g/M in MeV^-1)")
+    dets = _check_dataset(dataset)
+    choice(configuration, "likelihood configuration", ("seed000", "seed001"))
     if g.ndim <= 1:
         g = np.broadcast_to(np.atleast_1d(g)[None, :], (masses.size, np.atleast_1d(g).size))
     if g.shape[0] != masses.size:
         raise ValueError(f"per-mass couplings need {masses.size} rows, got shape {g.shape}")
     x = (g * g)[..., None]
     total = 0.0
-    for det in _check_dataset(dataset):
+    for det in dets:
         counts = _quadratic(det, key, tuple(masses.tolist()), high_mass).counts(x)  # (nM, ng, 3, nE, nt)
         lk = likelihood(det, configuration)
         es_quad = _electron_quadratic(det, key, tuple(masses.tolist()), high_mass) if electron_scattering else None
@@ -114,6 +114,8 @@ class Scan:
 def exclusion_scan(name, masses_mev, couplings, dataset: str = "csi+lar",
                    configuration: str = "seed001") -> Scan:
     """Profiled chi^2 over a (mass, coupling) grid; the grid must contain g = 0 or small couplings (the SM)."""
+    if np.size(couplings) < 2:
+        raise PhysicsInputError("an exclusion scan needs at least 2 couplings (including g = 0 or small g)")
     chi2 = chi2_grid(name, masses_mev, couplings, dataset, configuration)
     label = name if isinstance(name, str) else name.name
     return Scan(label, dataset, np.asarray(masses_mev, float), np.asarray(couplings, float), chi2)
@@ -121,6 +123,8 @@ def exclusion_scan(name, masses_mev, couplings, dataset: str = "csi+lar",
 
 def first_excluded(x, dchi2, level):
     """Smallest x with Delta chi^2 > level, log-interpolated between grid points (x > 0); nan if none."""
+    level = finite_scalar(level, "level (Delta chi^2)")
+    x, dchi2 = as_finite_array(x, "x (couplings)"), as_finite_array(dchi2, "dchi2")
     above = np.nonzero(dchi2 > level)[0]
     if above.size == 0:
         return math.nan
@@ -158,10 +162,26 @@ def _first_excluded_inside(x, dchi2, level):
     return first_excluded(x, dchi2, level)
 
 
-def bounds(name, dataset: str, configuration: str = "seed001") -> dict:
-    """The CLI's `limits`: 2 sigma bounds in the two regimes of seed 001 (a model name or ZPrimeCharges)."""
+def coupling_bound_at_mass(name, dataset: str, mass_mev, configuration: str = "seed001",
+                           level: float = DCHI2_2SIGMA_1DOF, n: int = 700) -> float:
+    """2 sigma bound on the coupling g at one mediator mass M (MeV): the smallest excluded g on a log grid
+    1e-7 <= g <= 1, Delta chi^2 = level from the minimum along g (nan if no g <= 1 is excluded)."""
+    mass = nonnegative_scalar(mass_mev, "mediator mass mass_mev (MeV)")
+    grid = np.concatenate([[0.0], np.logspace(-7, 0, positive_int(n, "n (grid points)", minimum=3))])
+    chi2 = chi2_grid(name, [mass], grid, dataset, configuration)[0]
+    return first_excluded(grid[1:], chi2[1:] - chi2.min(), level)
+
+
+def bounds(name, dataset: str, configuration: str = "seed001", mass_mev=None) -> dict:
+    """The CLI's `limits`: 2 sigma bounds in the two regimes of seed 001 (a model name or ZPrimeCharges), and at
+    the mediator mass `mass_mev` (MeV) when it is given (keys "mass_mev", "g_at_mass")."""
     _model_key(name)
     _check_dataset(dataset)
+    choice(configuration, "likelihood configuration", ("seed000", "seed001"))
+    if mass_mev is not None:
+        mass_mev = nonnegative_scalar(mass_mev, "mediator mass mass_mev (MeV)")
+    extra = {} if mass_mev is None else {
+        "mass_mev": mass_mev, "g_at_mass": coupling_bound_at_mass(name, dataset, mass_mev, configuration)}
     return {
         "model": name if isinstance(name, str) else name.name,
         "dataset": dataset,
@@ -170,6 +190,7 @@ def bounds(name, dataset: str, configuration: str = "seed001") -> dict:
         "configuration": configuration,
         "convention": "Delta chi^2 = 4 (2 sigma, one parameter) from the minimum along the coupling; "
                       "smallest excluded coupling",
+        **extra,
     }
 
 
@@ -201,9 +222,10 @@ def chi2_quadratic(model, x, dataset: str = "csi+lar", configuration: str = "see
     electron_scattering: add the model's neutrino-electron scattering in CsI (`rates.electron_engine`) to the
     likelihood's ES slot ((1 + a0) N_ES(a6, a7) of seed 000); LAr has none (its F90 selection removes it).
     """
-    x = np.asarray(x, dtype=float)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("parameter values must be finite")
+    x = as_finite_array(x, "parameter values x")
+    chunk = check_chunk(chunk)
+    if x.ndim == 0:
+        raise PhysicsInputError("parameter values x must have a last axis of the model's parameters")
     flat = x.reshape(-1, x.shape[-1])
     total = np.zeros(flat.shape[0])
     for det in _check_dataset(dataset):
@@ -249,17 +271,26 @@ def nsi_interval(dataset: str, name: str, configuration: str = "seed000", n: int
 
     parse(name)
     _check_dataset(dataset)
+    n = positive_int(n, "n (grid points)", minimum=3)
     grid = np.linspace(*NSI_RANGE, n)
     chi2 = chi2_quadratic(VectorNSI([name]), grid[:, None], dataset, configuration)
     d = chi2 - chi2.min()
     flat = np.nonzero(d < 1e-9)[0]  # among equal minima (a flat or symmetric chi^2) take the one nearest zero
-    best = float(grid[flat[np.argmin(np.abs(grid[flat]))]])
+    # a chi^2 flat over the whole range (e.g. tau-flavour couplings: no nu_tau at the SNS) has no best fit: None
+    best = None if flat.size == grid.size else float(grid[flat[np.argmin(np.abs(grid[flat]))]])
+    i90, i2s = allowed_pieces(grid, d, DCHI2_90_1DOF), allowed_pieces(grid, d, DCHI2_2SIGMA_1DOF)
+
+    def whole(pieces):  # allowed over the whole scan range: the data do not constrain the coupling there
+        return len(pieces) == 1 and pieces[0][0] <= NSI_RANGE[0] and pieces[0][1] >= NSI_RANGE[1]
+
     return {
         "dataset": dataset,
         "param": name,
         "best": best,
-        "interval_90": allowed_pieces(grid, d, DCHI2_90_1DOF),
-        "interval_2sigma": allowed_pieces(grid, d, DCHI2_2SIGMA_1DOF),
+        "interval_90": i90,
+        "interval_2sigma": i2s,
+        "unconstrained_90": whole(i90),
+        "unconstrained_2sigma": whole(i2s),
         "chi2_min": float(chi2.min()),
         "scan_range": list(NSI_RANGE),
         "configuration": configuration,

@@ -15,6 +15,7 @@ import numpy as np
 from ..cross_section import t_max
 from ..flux import FLAVOURS, E_MICHEL_MAX_MEV, E_NU_MU_LINE_MEV, ProtonPulse, SNSSource
 from ..nuclei import Nucleus
+from ..validation import PhysicsInputError, nonnegative_scalar, positive_scalar
 
 
 @dataclass
@@ -54,6 +55,12 @@ def recoil_quadrature(t_low_mev: float, nuclei: list[Nucleus], panel_mev: float,
     Panels break at each nucleus's end points for the 29.8 MeV line and for the 52.8 MeV Michel end point,
     where the recoil spectrum has kinks or steps, so the quadrature converges fast.
     """
+    t_low_mev = nonnegative_scalar(t_low_mev, "recoil threshold t_low (MeV)")
+    panel_mev = positive_scalar(panel_mev, "quadrature panel width panel_kev")
+    t_end = max(float(t_max(E_MICHEL_MAX_MEV, nuc.mass_mev)) for nuc in nuclei)
+    if t_low_mev >= t_end:
+        raise PhysicsInputError(f"recoil threshold t_low_kev = {1e3 * t_low_mev:g} keV is at or above the largest "
+                                f"kinematic end point T_max = {1e3 * t_end:.4g} keV: no recoil can pass it")
     breaks = {t_low_mev}
     for nuc in nuclei:
         for e in (E_NU_MU_LINE_MEV, E_MICHEL_MAX_MEV):

@@ -27,7 +27,8 @@ from .. import data
 from ..constants import AVOGADRO
 from ..flux import FLAVOURS, ProtonPulse, SNSSource, fit_pulse_mean, time_bin_fractions
 from ..nuclei import nucleus
-from ..validation import PhysicsInputError
+from ..validation import (PhysicsInputError, as_finite_array, as_nonnegative_array, as_positive_array, choice,
+                          increasing_edges, nonnegative_scalar, positive_scalar)
 from .base import Detector, gauss_legendre_in_bins, piecewise_gauss_legendre, recoil_quadrature
 
 RELEASE = "csi-2021"
@@ -70,7 +71,7 @@ def efficiency_coefficients(variant: str = "nominal") -> np.ndarray:
 
 def electron_equivalent_mev(t_mev, coeffs) -> np.ndarray:
     """E_ee (MeVee) for recoil T (MeVnr), clipped at zero."""
-    t = np.asarray(t_mev, dtype=float)
+    t = as_nonnegative_array(t_mev, "recoil energy T (MeV)")
     a, b, c, d = coeffs
     return np.clip(t * (a + t * (b + t * (c + t * d))), 0.0, None)
 
@@ -88,8 +89,8 @@ def time_efficiency(t_us) -> np.ndarray:
 
 def pe_density(x_pe, e_ee_kev) -> np.ndarray:
     """Gamma density of the photoelectron count x (PE^-1) for electron-equivalent energy E_ee (keVee)."""
-    x = np.asarray(x_pe, float)
-    e = np.asarray(e_ee_kev, float)
+    x = as_finite_array(x_pe, "photoelectron count x (PE)")
+    e = as_positive_array(e_ee_kev, "electron-equivalent energy E_ee (keVee)")
     a = GAMMA_A_COEFF / e
     b = GAMMA_B_COEFF * e
     rate = a * (1.0 + b)
@@ -101,8 +102,8 @@ def pe_density(x_pe, e_ee_kev) -> np.ndarray:
 def response_matrix(t_mev, pe_edges=PE_EDGES, quenching="nominal", efficiency="nominal",
                     quenching_scale: float = 1.0, nodes_per_bin: int = 24) -> np.ndarray:
     """P(PE bin | T) with efficiency: (n_pe_bins, n_T). `quenching_scale` multiplies E_ee (a QF nuisance)."""
-    if quenching_scale <= 0:
-        raise PhysicsInputError(f"quenching scale must be > 0, got {quenching_scale}")
+    quenching_scale = positive_scalar(quenching_scale, "quenching_scale (multiplies E_ee)")
+    pe_edges = increasing_edges(pe_edges, "pe_edges (PE bin edges)")
     e_ee_kev = 1e3 * quenching_scale * electron_equivalent_mev(t_mev, quenching_coefficients(quenching))
     return response_matrix_ee(e_ee_kev, pe_edges, efficiency, nodes_per_bin)
 
@@ -129,6 +130,7 @@ def pulse_mean_from_2017_pdfs() -> float:
 
 
 def number_of_molecules(mass_kg: float = DETECTOR_MASS_KG) -> float:
+    mass_kg = positive_scalar(mass_kg, "detector mass mass_kg (kg)")
     molar_mass_g = nucleus("Cs133").atomic_mass_u + nucleus("I127").atomic_mass_u
     return mass_kg * 1e3 / molar_mass_g * AVOGADRO
 
@@ -138,6 +140,13 @@ def csi_2021(quenching: str = "nominal", efficiency: str = "nominal", quenching_
              pe_edges=PE_EDGES, time_edges_us=TIME_EDGES_US, t_low_kev: float = 1.0,
              panel_kev: float = 1.0) -> Detector:
     """The CsI[Na] 2021 detector in its analysis binning (PE x t_rec), ready for the rate engine."""
+    choice(quenching, "CsI quenching variant", QUENCHING_VARIANTS)
+    choice(efficiency, "CsI efficiency variant", EFFICIENCY_VARIANTS)
+    quenching_scale = positive_scalar(quenching_scale, "quenching_scale (multiplies E_ee)")
+    t_low_kev = nonnegative_scalar(t_low_kev, "t_low_kev (recoil threshold, keV)")
+    panel_kev = positive_scalar(panel_kev, "panel_kev (quadrature panel width, keV)")
+    pe_edges = increasing_edges(pe_edges, "pe_edges (PE bin edges)")
+    time_edges_us = increasing_edges(time_edges_us, "time_edges_us (time bin edges)")
     nuclei = [nucleus("Cs133"), nucleus("I127")]
     n_mol = number_of_molecules()
     nodes, weights = recoil_quadrature(t_low_kev * 1e-3, nuclei, panel_kev * 1e-3)

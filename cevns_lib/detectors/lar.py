@@ -20,7 +20,8 @@ from .. import data
 from ..constants import AVOGADRO
 from ..flux import FLAVOURS, ProtonPulse, SNSSource, time_bin_fractions
 from ..nuclei import ARGON_MOLAR_MASS_G, ARGON_NATURAL_ABUNDANCE, nucleus
-from ..validation import PhysicsInputError
+from ..validation import (PhysicsInputError, as_finite_array, as_nonnegative_array, finite_scalar,
+                          increasing_edges, nonnegative_scalar, positive_scalar)
 from .base import Detector, recoil_quadrature
 
 RELEASE = "lar-2020"
@@ -46,7 +47,7 @@ def quenching_factor(t_kev, a: float | None = None, b_per_kev: float | None = No
     """QF(T) = a + b T, T in keVnr (release YAML larQF)."""
     a = float(_param("larQF", "a")["value"]) if a is None else a
     b = float(_param("larQF", "b")["value"]) if b_per_kev is None else b_per_kev
-    return a + b * np.asarray(t_kev, float)
+    return a + b * as_nonnegative_array(t_kev, "recoil energy T (keVnr)")
 
 
 def resolution_coefficient() -> float:
@@ -66,7 +67,7 @@ def efficiency_table() -> tuple[np.ndarray, np.ndarray]:
 def efficiency(e_reco_kevee) -> np.ndarray:
     """Acceptance at reconstructed energy (keVee): step function of the table, flat above it, zero below 0."""
     edges, eff = efficiency_table()
-    e = np.asarray(e_reco_kevee, float)
+    e = as_finite_array(e_reco_kevee, "reconstructed energy (keVee)")
     idx = np.clip(np.searchsorted(edges, e, side="right") - 1, 0, len(eff) - 1)
     return np.where(e < edges[0], 0.0, eff[idx])
 
@@ -74,10 +75,16 @@ def efficiency(e_reco_kevee) -> np.ndarray:
 def response_matrix(t_mev, energy_edges=ENERGY_EDGES_KEVEE, qf_a=None, qf_b=None, resolution=None,
                     efficiency_scale: float = 1.0) -> np.ndarray:
     """P(keVee bin | T) with efficiency, (n_bins, n_T), exact for the step-function efficiency."""
+    energy_edges = increasing_edges(energy_edges, "energy_edges (keVee bin edges)")
+    if resolution is not None:
+        resolution = positive_scalar(resolution, "resolution (sigma/E = resolution/sqrt(E/keVee))")
+    qf_a = None if qf_a is None else finite_scalar(qf_a, "qf_a (quenching QF = a + b T)")
+    qf_b = None if qf_b is None else finite_scalar(qf_b, "qf_b (quenching QF = a + b T, per keVnr)")
+    efficiency_scale = positive_scalar(efficiency_scale, "efficiency_scale")
     t_kev = 1e3 * np.asarray(t_mev, float)
     e_true = quenching_factor(t_kev, qf_a, qf_b) * t_kev
     if np.any(e_true < 0):
-        raise PhysicsInputError("LAr quenching gives a negative electron-equivalent energy")
+        raise PhysicsInputError("LAr quenching (qf_a, qf_b) gives a negative electron-equivalent energy")
     res = resolution_coefficient() if resolution is None else resolution
     sigma = res * np.sqrt(np.clip(e_true, 1e-12, None))
     eff_edges, eff = efficiency_table()
@@ -94,7 +101,7 @@ def response_matrix(t_mev, energy_edges=ENERGY_EDGES_KEVEE, qf_a=None, qf_b=None
 
 
 def number_of_argon_atoms(mass_kg: float | None = None) -> float:
-    mass_kg = _param("fiducialMass") if mass_kg is None else mass_kg
+    mass_kg = _param("fiducialMass") if mass_kg is None else positive_scalar(mass_kg, "detector mass mass_kg (kg)")
     return mass_kg * 1e3 / ARGON_MOLAR_MASS_G * AVOGADRO
 
 
@@ -102,6 +109,14 @@ def lar_2020(pulse_mean_us: float | None = None, pulse_sigma_us: float | None = 
              energy_edges=ENERGY_EDGES_KEVEE, time_edges_us=TIME_EDGES_US, isotopes: bool = True,
              qf_a=None, qf_b=None, resolution=None, t_low_kev: float = 0.5, panel_kev: float = 2.0) -> Detector:
     """The CENNS-10 LAr 2020 detector in the release's energy x time binning (F90 integrated)."""
+    t_low_kev = nonnegative_scalar(t_low_kev, "t_low_kev (recoil threshold, keV)")
+    panel_kev = positive_scalar(panel_kev, "panel_kev (quadrature panel width, keV)")
+    energy_edges = increasing_edges(energy_edges, "energy_edges (keVee bin edges)")
+    time_edges_us = increasing_edges(time_edges_us, "time_edges_us (time bin edges)")
+    if resolution is not None:
+        resolution = positive_scalar(resolution, "resolution (sigma/E = resolution/sqrt(E/keVee))")
+    qf_a = None if qf_a is None else finite_scalar(qf_a, "qf_a (quenching QF = a + b T)")
+    qf_b = None if qf_b is None else finite_scalar(qf_b, "qf_b (quenching QF = a + b T, per keVnr)")
     n_ar = number_of_argon_atoms()
     if isotopes:
         targets = [(nucleus(k), n_ar * x) for k, x in ARGON_NATURAL_ABUNDANCE.items()]

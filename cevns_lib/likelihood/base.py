@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import kernels
+from ..validation import as_finite_array, check_chunk, check_signal_layout, positive_scalar
 from .profile import profile_gaussian_split, profile_poisson_split
 
 N_FLAVOURS = 3
@@ -37,6 +38,10 @@ class Nuisance:
     relative: np.ndarray | None = None
     absolute: dict | None = None
     applies_to_es: bool = False
+
+    def __post_init__(self):
+        if self.sigma is not None:
+            object.__setattr__(self, "sigma", positive_scalar(self.sigma, f"Nuisance {self.name}: prior width sigma"))
 
     @property
     def precision(self) -> float:
@@ -131,7 +136,7 @@ class Likelihood:
 
     # --- the statistic -------------------------------------------------------------------------------------
     def chi2_profiled(self, signal, electron_scattering=None, return_nuisances: bool = False,
-                      chunk: int = 20000, backend: str = "auto"):
+                      chunk: int = 20000, backend: str = "auto", per_flavour: bool | None = None):
         """chi^2 minimised over every nuisance parameter, for each signal hypothesis (vectorised).
 
         signal: expected CEvNS counts, (B,), (H, B) or per flavour (H, 3, B) (also with (n_E, n_t) bin axes).
@@ -139,7 +144,14 @@ class Likelihood:
         Returns chi2 (H,) [and the best nuisances (H, K)].
         backend: "compiled" (numba kernels, parallel over hypotheses), "numpy" (the vectorised reference in
         `profile`), or "auto" (compiled when numba is available).
+        per_flavour: how to read a (3, B) or (3, n_E, n_t) signal, which is ambiguous and refused by default:
+        True = one hypothesis given per flavour (as `RateEngine.counts` returns it), False = three hypotheses.
         """
+        chunk = check_chunk(chunk)
+        signal = check_signal_layout(signal, self.n_bins, self.shape, per_flavour=per_flavour)
+        if electron_scattering is not None:
+            electron_scattering = check_signal_layout(electron_scattering, self.n_bins, self.shape,
+                                                      per_flavour=per_flavour, what="electron_scattering")
         if backend not in ("auto", "compiled", "numpy"):
             raise ValueError(f"backend must be 'auto', 'compiled' or 'numpy', not {backend!r}")
         use_compiled = kernels.AVAILABLE and backend != "numpy" and len(self.nuisances) > 0
@@ -192,8 +204,18 @@ class Likelihood:
                     nuis[sl, k] = share * a[:, i]
         return (chi2, nuis) if return_nuisances else chi2
 
+    def _check_single(self, signal, nuisances):
+        """One hypothesis and one finite value per nuisance parameter."""
+        signal = check_signal_layout(signal, self.n_bins, self.shape)
+        a = as_finite_array(nuisances, f"{self.name}: nuisances")
+        if a.shape != (len(self.nuisances),):
+            raise ValueError(f"{self.name}: nuisances must be {len(self.nuisances)} values ({', '.join(self.names)}), "
+                             f"got shape {a.shape}")
+        return signal, a
+
     def chi2_at(self, signal, nuisances, electron_scattering=None) -> float:
         """chi^2 of one hypothesis at given nuisance values (for iminuit and checks)."""
+        signal, nuisances = self._check_single(signal, nuisances)
         s = self._as_signal(signal)[:1]
         es = None if electron_scattering is None else self._as_signal(electron_scattering)[:1]
         a = np.asarray(nuisances, float)
@@ -211,6 +233,7 @@ class Likelihood:
 
     def expected_at(self, signal, nuisances) -> dict[str, np.ndarray]:
         """Expected counts (B,) per component at given nuisance values (for pull and data/prediction plots)."""
+        signal, nuisances = self._check_single(signal, nuisances)
         s = self._as_signal(signal)[:1]
         a = np.asarray(nuisances, float)
         out = {"signal": s.sum(axis=1)[0].copy()}

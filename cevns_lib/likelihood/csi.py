@@ -28,6 +28,7 @@ from ..cross_section import NuclearModel, StandardModel
 from ..detectors import csi as det
 from ..flux import FLAVOURS, ProtonPulse, time_bin_fractions
 from ..rates import RateEngine, engine
+from ..validation import scalar_in_range
 from .base import Likelihood, Nuisance
 
 BRN_PRIOR_EVENTS = 18.4  # second-hand, CsI 2021 supplement
@@ -35,6 +36,9 @@ NIN_PRIOR_EVENTS = 5.6  # second-hand, CsI 2021 supplement
 CONFIGURATIONS = ("seed000", "seed001")
 _DT_US = 0.02  # finite-difference step of the pulse shift (us)
 _DALPHA4 = 0.05
+#: largest accepted CEvNS timing shift (us): the prompt nu_mu signal lies in the first microsecond of t_rec (the
+#: 2017 pulse mean is ~0.1 us and the calibration searches +-0.4 us); a larger shift moves it out of its bins
+MAX_TIMING_OFFSET_US = 0.5
 
 
 def _histogram(events: np.ndarray) -> np.ndarray:
@@ -134,6 +138,9 @@ def csi_likelihood(configuration: str = "seed000", nuclear: NuclearModel = Nucle
     """
     if configuration not in CONFIGURATIONS:
         raise ValueError(f"unknown CsI likelihood configuration {configuration!r}; choose from {CONFIGURATIONS}")
+    if timing_offset_us is not None:  # beyond +-MAX_TIMING_OFFSET_US the prompt CEvNS leaves its first microsecond
+        timing_offset_us = scalar_in_range(timing_offset_us, "timing_offset_us (us)", -MAX_TIMING_OFFSET_US,
+                                           MAX_TIMING_OFFSET_US)
     c, ac = observed()
     brn, nin = background_template("brn"), background_template("nin")
     dbrn = (background_template("brn", _DT_US) - background_template("brn", -_DT_US)) / (2 * _DT_US)

@@ -45,6 +45,10 @@ def _solve(hess, rhs):
 
 
 def _check(mu0: np.ndarray, templates: np.ndarray, data: np.ndarray, precision: np.ndarray):
+    for arr, what in ((mu0, "expected counts mu0"), (templates, "templates"), (data, "data"),
+                      (precision, "prior precision")):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{what} must be finite; got NaN or infinity")
     if mu0.ndim != 2:
         raise ValueError(f"expected counts must have shape (n_hypotheses, n_bins), got {mu0.shape}")
     if templates.ndim != 3 or templates.shape[2] != mu0.shape[1] or templates.shape[0] not in (1, mu0.shape[0]):
@@ -84,6 +88,9 @@ def _as_split(mu0, templates, data, precision):
 def profile_gaussian(mu0, templates, data, variance, precision, return_nuisances: bool = False):
     """min_a of the Gaussian chi^2 for every hypothesis. `variance` (B,) is s_i^2."""
     mu0, s_part, js, fixed, data, precision = _as_split(mu0, templates, data, precision)
+    v = np.asarray(variance, float)
+    if v.shape != data.shape or not np.all(np.isfinite(v) & (v > 0)):
+        raise ValueError(f"variance must be {data.size} finite values > 0, one per bin")
     return profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, return_nuisances)
 
 

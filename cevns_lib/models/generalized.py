@@ -45,6 +45,7 @@ from ..constants import G_FERMI_MEV2, M_NEUTRON_MEV, M_PROTON_MEV
 from ..cross_section import StandardModel, axial_amplitude_per_nucleon_coupling, momentum_transfer
 from . import nucleon
 from .nsi import quark_charge
+from ..validation import finite_scalar, name_list
 
 STRUCTURES = ("S", "P", "V", "A", "T")
 TENSOR_CONVENTIONS = ("traces", "seed")
@@ -96,15 +97,15 @@ class GeneralizedInteractions(StandardModel):
         if tensor not in TENSOR_CONVENTIONS:
             raise ValueError(f"tensor must be one of {TENSOR_CONVENTIONS}, not {tensor!r}")
         self.tensor = tensor
-        self.names = tuple(names)
+        self.names = name_list(names, "GeneralizedInteractions names", "GeneralizedInteractions(['S_u', 'T_d'])")
         self.parsed = [parse(n) for n in self.names]
         if len(set(self.names)) != len(self.names):
             raise ValueError(f"repeated NGI parameter in {self.names}")
         if values is not None:
-            v = np.asarray(values, float)
-            if v.shape != (len(self.names),) or not np.all(np.isfinite(v)):
-                raise ValueError(f"need {len(self.names)} finite NGI values, got {values!r}")
-            self.parameter_values = tuple(v)
+            if isinstance(values, str) or len(values) != len(self.names):
+                raise ValueError(f"need {len(self.names)} NGI values, got {values!r}")
+            self.parameter_values = tuple(finite_scalar(v, f"NGI values[{j}] ({self.names[j]})")
+                                          for j, v in enumerate(values))
         self.name = "NGI(" + ", ".join(self.names) + ")"
 
     def amplitude_terms(self, nuc, flavour, t):

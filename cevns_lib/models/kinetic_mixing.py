@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from ..constants import M_ELECTRON_MEV, M_MUON_MEV, M_TAU_MEV
-from ..validation import as_nonnegative_array
+from ..validation import as_nonnegative_array, choice, finite_scalar, known_keys
 
 LEPTON_MASSES_MEV = {"e": M_ELECTRON_MEV, "mu": M_MUON_MEV, "tau": M_TAU_MEV}
 _SERIES = [(-1) ** (n + 1) * math.factorial(n + 1) ** 2 / math.factorial(2 * n + 3) / n for n in range(1, 12)]
@@ -44,13 +44,15 @@ def loop_integral(z) -> np.ndarray:
 
 def lepton_loop(q_mev, lepton: str) -> np.ndarray:
     """int_0^1 x(1-x) ln(m_l^2 + x(1-x) q^2) dx with masses in MeV (so the log is of MeV^2)."""
-    m = LEPTON_MASSES_MEV[lepton]
+    m = LEPTON_MASSES_MEV[choice(lepton, "charged lepton", LEPTON_MASSES_MEV)]
     q = as_nonnegative_array(q_mev, "momentum transfer q (MeV)")
     return math.log(m * m) / 6.0 + loop_integral((q / m) ** 2)
 
 
 def epsilon(q_mev, lepton_charges: dict) -> np.ndarray:
     """eps(|q|) = -sum_l Q'_l int x(1-x) ln(m_l^2 + x(1-x) q^2) dx for charges {'e':..,'mu':..,'tau':..}."""
+    lepton_charges = {k: finite_scalar(v, f"lepton charge {k!r}") for k, v in
+                      known_keys(lepton_charges, "lepton_charges", LEPTON_MASSES_MEV).items()}
     total = sum(lepton_charges.get(l, 0.0) for l in LEPTON_MASSES_MEV)
     if abs(total) > 1e-12:
         raise ValueError(f"kinetic mixing is divergent unless the lepton charges sum to zero (got {total:g})")

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..constants import ALPHA_EM, G_FERMI_MEV2, M_ELECTRON_MEV
 from ..cross_section import StandardModel, lepton_of, momentum_transfer
-from ..validation import PhysicsInputError
+from ..validation import PhysicsInputError, as_nonnegative_array, choice, finite_scalar, nonnegative_scalar
 from . import kinetic_mixing, nucleon
 
 SIGMA_PIN_OVER_MUD_REF = 17.3  # (sigma_piN / m_ud)_ref, Hoferichter, Ruiz de Elvira, Kubis, Meissner 2015
@@ -54,8 +54,12 @@ class ZPrimeCharges:
     tau: float
     baryon_generations: tuple | None = None
 
+    def __post_init__(self):
+        for f in ("u", "d", "e", "mu", "tau"):
+            object.__setattr__(self, f, finite_scalar(getattr(self, f), f"ZPrimeCharges.{f} (U(1)' charge)"))
+
     def lepton(self, lepton: str) -> float:
-        return {"e": self.e, "mu": self.mu, "tau": self.tau}[lepton]
+        return self.leptons[choice(lepton, "lepton flavour", ("e", "mu", "tau"))]
 
     @property
     def leptons(self) -> dict:
@@ -99,28 +103,23 @@ def u1_model(name: str) -> ZPrimeCharges:
 
 
 def _masses(mass_mev) -> np.ndarray:
-    m = np.asarray(mass_mev, dtype=float)
-    if not np.all(np.isfinite(m)):
-        raise PhysicsInputError("mediator mass must be finite (MeV)")
-    if np.any(m < 0):
-        raise PhysicsInputError(f"mediator mass must be >= 0 MeV, got {m.min():g}")
-    return m
+    return as_nonnegative_array(mass_mev, "mediator mass mass_mev (MeV)")
 
 
 def _coupling(coupling) -> float | None:
     if coupling is None:
         return None
-    g = float(coupling)
-    if not math.isfinite(g) or g < 0:
-        raise PhysicsInputError(f"coupling must be a finite number >= 0, got {coupling!r}")
-    return g
+    return nonnegative_scalar(coupling, "coupling (g, or g/M in MeV^-1 at high mass)")
 
 
 class VectorMediator(StandardModel):
     """SM + a light Z' with charges `charges`; mass (MeV) may be an array (a leading batch axis).
 
-    coupling: g (or g/M in MeV^-1 when high_mass=True) for direct evaluation; None for quadratic-form scans.
+    coupling: g (or g/M in MeV^-1 when high_mass=True) for direct evaluation; None for quadratic-form scans
+    (evaluating such a model directly raises: it is not the SM).
     """
+
+    squared_couplings = True  # the quadratic-form parameter is x = g^2 >= 0
 
     def __init__(self, charges: ZPrimeCharges | str, mass_mev=0.0, coupling=None, high_mass: bool = False,
                  **sm_kwargs):
@@ -188,13 +187,17 @@ class _IncoherentMediator(StandardModel):
     """
 
     kinematics = "scalar"
+    squared_couplings = True  # x = g^2 (a product of couplings, taken >= 0)
 
     def __init__(self, mass_mev=0.0, coupling=None, high_mass: bool = False, nucleon_charges=(1.0, 1.0),
                  **sm_kwargs):
         super().__init__(**sm_kwargs)
         self.mass_mev = _masses(mass_mev)
         self.high_mass = high_mass
-        self.nucleon_charges = tuple(float(c) for c in nucleon_charges)
+        charges = tuple(nucleon_charges) if isinstance(nucleon_charges, (tuple, list, np.ndarray)) else ()
+        if len(charges) != 2:
+            raise PhysicsInputError(f"nucleon_charges must be a pair (c_p, c_n), not {nucleon_charges!r}")
+        self.nucleon_charges = tuple(finite_scalar(c, f"nucleon_charges[{i}]") for i, c in enumerate(charges))
         g = _coupling(coupling)
         self.parameter_values = () if g is None else (g * g,)
 

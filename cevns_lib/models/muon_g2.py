@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from ..constants import M_MUON_MEV
-from ..validation import PhysicsInputError
+from ..validation import as_finite_array, as_nonnegative_array, choice
 
 DELTA_A_MU_2021 = (251e-11, 59e-11)  # seed 001
 A_MU_EXP_2025 = (116_592_071.5e-11, 14.5e-11)
@@ -31,9 +31,9 @@ _X, _W = 0.5 * (_X + 1.0), 0.5 * _W
 
 def delta_a_mu(coupling_mu, mass_mev, kind: str = "vector") -> np.ndarray:
     """delta a_mu for a boson of mass M (MeV, array) coupling to muons with strength g_mu (broadcast)."""
-    m = np.asarray(mass_mev, float)
-    if np.any(m < 0) or not np.all(np.isfinite(m)):
-        raise PhysicsInputError("boson mass must be finite and >= 0 MeV")
+    m = as_nonnegative_array(mass_mev, "boson mass mass_mev (MeV)")
+    g = as_finite_array(coupling_mu, "muon coupling coupling_mu")
+    choice(kind, "kind (of boson)", ("vector", "scalar"))
     if kind == "vector":
         q = 2.0 * _X**2 * (1.0 - _X)
     elif kind == "scalar":
@@ -42,10 +42,11 @@ def delta_a_mu(coupling_mu, mass_mev, kind: str = "vector") -> np.ndarray:
         raise ValueError(f"kind must be 'vector' or 'scalar', not {kind!r}")
     r = (m / M_MUON_MEV)[..., None] ** 2
     integral = np.sum(_W * q / (_X**2 + (1.0 - _X) * r), axis=-1)
-    return np.asarray(coupling_mu, float) ** 2 / (8.0 * math.pi**2) * integral
+    return g**2 / (8.0 * math.pi**2) * integral
 
 
 def coupling_for_delta_a(delta_a, mass_mev, kind: str = "vector") -> np.ndarray:
     """g_mu that gives delta a_mu = delta_a at each mass (delta a_mu is quadratic in g_mu)."""
+    delta_a = as_nonnegative_array(delta_a, "delta_a (a one-boson loop gives delta a_mu >= 0)")
     unit = delta_a_mu(1.0, mass_mev, kind)
-    return np.sqrt(np.clip(np.asarray(delta_a, float), 0.0, None) / unit)
+    return np.sqrt(delta_a / unit)

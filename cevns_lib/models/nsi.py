@@ -22,6 +22,7 @@ import numpy as np
 
 from ..cross_section import StandardModel, lepton_of, momentum_transfer
 from ..nuclei import nucleus as get_nucleus
+from ..validation import PhysicsInputError, as_real_array, name_list
 
 LEPTONS = ("e", "mu", "tau")
 _PAIR = {"ee": ("e", "e"), "mumu": ("mu", "mu"), "tautau": ("tau", "tau"), "emu": ("e", "mu"),
@@ -55,12 +56,15 @@ class VectorNSI(StandardModel):
 
     def __init__(self, names, values=None, **sm_kwargs):
         super().__init__(**sm_kwargs)
-        self.names = tuple(names)
+        self.names = name_list(names, "VectorNSI names", "VectorNSI(['uV_ee', 'dV_ee'])")
         self.parsed = [parse(n) for n in self.names]
         if len(set(self.names)) != len(self.names):
             raise ValueError(f"repeated NSI parameter in {self.names}")
         if values is not None:
-            v = np.asarray(values, float)
+            try:
+                v = as_real_array(values, "NSI values")
+            except PhysicsInputError as err:
+                raise PhysicsInputError(f"need {len(self.names)} finite real NSI values: {err}") from None
             if v.shape != (len(self.names),) or not np.all(np.isfinite(v)):
                 raise ValueError(f"need {len(self.names)} finite NSI values, got {values!r}")
             self.parameter_values = tuple(v)
