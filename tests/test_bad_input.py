@@ -229,7 +229,7 @@ case("VectorNSI-values-str", lambda: nsi.VectorNSI(["uV_ee"], ["a"]), r"NSI valu
 case("VectorNSI-values-complex", lambda: nsi.VectorNSI(["uV_ee"], [0.1 + 0.1j]), r"values")
 case("VectorNSI-empty", lambda: nsi.VectorNSI([]), r"at least one")
 case("NGI-string", lambda: generalized.GeneralizedInteractions("S_u"), r"list")
-case("NGI-pseudoscalar", lambda: generalized.GeneralizedInteractions(["P_u"]), r"pseudoscalar")
+case("NGI-tensor-convention", lambda: generalized.GeneralizedInteractions(["T_u"], tensor="bogus"), r"tensor")
 case("NGI-unknown", lambda: generalized.GeneralizedInteractions(["Q_u"]), r"Q_u|structure")
 case("NGI-values-nan", lambda: generalized.GeneralizedInteractions(["S_u"], [math.nan]), r"NGI values", "nan")
 case("NGI-values-len", lambda: generalized.GeneralizedInteractions(["S_u"], [1.0, 2.0]), r"NGI values")

@@ -13,7 +13,7 @@ import pytest
 from scipy.optimize import brentq
 
 from cevns_lib.cli import main
-from cevns_lib.cross_section import NuclearModel, evaluate_laurent, kinematics
+from cevns_lib.cross_section import NuclearModel, StandardModel, evaluate_laurent, kinematics
 from cevns_lib.models import leptoquarks as lq
 from cevns_lib.models.generalized import GeneralizedInteractions, pseudoscalar_charge
 from cevns_lib.models.nsi import VectorNSI
@@ -225,7 +225,7 @@ def test_kinematic_structures_against_explicit_traces(e, t):
 
 
 def _excess(model, nuc, e, t):
-    sm = GeneralizedInteractions([], nuclear=model.nuclear)
+    sm = StandardModel(nuclear=model.nuclear, ew=model.ew)  # the SM with the same inputs
     return float(model.dsigma_dT(e, t, nuc, "nu_mu") - sm.dsigma_dT(e, t, nuc, "nu_mu"))
 
 
