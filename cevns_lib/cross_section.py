@@ -223,7 +223,10 @@ KINEMATICS = {"vector": _vector, "axial": _axial, "scalar": _scalar, "tensor": _
 
 
 def kinematics(name: str, t_mev, mass_mev: float) -> np.ndarray:
-    """Laurent coefficients of the kinematic structure `name` ('vector', 'axial', 'scalar', 'tensor')."""
+    """Laurent coefficients of the kinematic structure `name` ('vector', 'axial', 'scalar', 'tensor'), or of a
+    structure object called as name(T, M) (e.g. `kinematics.MassiveFinalState`, whose coefficients depend on m_X)."""
+    if callable(name):
+        return name(np.asarray(t_mev, float), mass_mev)
     try:
         return KINEMATICS[name](np.asarray(t_mev, float), mass_mev)
     except KeyError:
