@@ -102,3 +102,27 @@ class MassiveFinalState:
     def threshold(self, t_mev, target_mass_mev: float) -> np.ndarray:
         """E_min(T; m_X) in MeV, shape (*batch, nT)."""
         return e_min(t_mev, target_mass_mev, np.asarray(self.mass_mev)[..., None])
+
+
+def upscattering_dsigma_dT(model, e_nu_mev, t_mev, nuc, flavour: str) -> np.ndarray:
+    """dsigma/dT (MeV^-3) of a model's up-scattering terms alone (those whose kinematics carry a threshold) at
+    neutrino energies E (MeV, shape (nE,)) and recoils T (MeV, (nT,)): shape (*batch, nE, nT), zero below
+    E_min(T; m_X). A reference evaluation (plots, tests); rates go through the engine."""
+    from .cross_section import LAURENT_POWERS
+    from .nuclei import nucleus as get_nucleus
+
+    nuc = get_nucleus(nuc)
+    e = np.atleast_1d(as_positive_array(e_nu_mev, "neutrino energy E (MeV)"))
+    t = np.atleast_1d(as_positive_array(t_mev, "recoil energy T (MeV)"))
+    x = (1.0,) + tuple(model.parameter_values)
+    total = 0.0
+    for kin, amps in model.amplitude_terms(nuc, flavour, t):
+        if not hasattr(kin, "threshold"):
+            continue
+        amp = sum(xa * np.asarray(a) for xa, a in zip(x, amps) if a is not None)
+        c = kin(t, nuc.mass_mev) * np.asarray(amp)[..., None, :] ** 2  # (*batch, k, nT)
+        powers = np.stack([e**k for k in LAURENT_POWERS])  # (k, nE)
+        val = np.einsum("...kj,ki->...ij", c, powers)
+        allowed = e[:, None] >= kin.threshold(t, nuc.mass_mev)[..., None, :]
+        total = total + np.where(allowed, val, 0.0)
+    return np.asarray(total, float)
