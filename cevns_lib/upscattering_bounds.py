@@ -112,11 +112,13 @@ def dark_fermion_chi2(mediator: str, masses_mev, fixed_mev: float, axis: str = "
 
 
 def raster_bounds(grid, chi2, level: float) -> np.ndarray:
-    """Per row (mass) of chi2 (n_m, n_g): the smallest grid value with Delta chi^2 > level (NaN if none)."""
+    """Per row (mass) of chi2 (n_m, n_g): the smallest grid value above the row's minimum with Delta chi^2 > level
+    (NaN if none). The grid starts at 0 (the SM); the interpolation is in log of the coupling."""
     grid = np.asarray(grid, float)
     out = np.empty(chi2.shape[0])
     for i, row in enumerate(chi2):  # one interpolation per mass (cheap; the chi^2 grid is already computed)
-        out[i] = first_excluded(grid[1:], row[1:] - row.min(), level)
+        j0 = max(int(np.argmin(row)), 1)
+        out[i] = first_excluded(grid[j0:], row[j0:] - row.min(), level)
     return out
 
 
