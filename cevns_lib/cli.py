@@ -1,4 +1,4 @@
-"""Command line: `python -m cevns_lib predict --detector {csi,lar} [--json]`."""
+"""Command line: `python -m cevns_lib predict --detector {csi,lar} [--json]`, `fit`, `limits`, `nsi`, `em`."""
 
 from __future__ import annotations
 
@@ -154,6 +154,27 @@ def cmd_dark_fermion(args) -> int:
     return 0
 
 
+def cmd_em(args) -> int:
+    from .scans import em_interval
+
+    res = em_interval(args.dataset, args.param, args.config, electron_scattering=not args.no_electron_scattering)
+    if args.json:
+        print(json.dumps(_clean(res)))
+        return 0
+
+    def fmt(pieces):
+        return " U ".join(f"[{lo:+.4g}, {hi:+.4g}]" for lo, hi in pieces) or "(none)"
+
+    es = "CEvNS + nu-e scattering in CsI" if res["electron_scattering"] else "CEvNS only"
+    print(f"{args.param} ({res['unit']}) from {args.dataset} ({args.config} chi^2, {es}); other electromagnetic "
+          f"parameters at their SM values; scan range [{res['scan_range'][0]:.4g}, {res['scan_range'][1]:.4g}]")
+    print(f"  SM value     : {res['sm_value']:+.4g}")
+    print(f"  best fit     : {res['best']:+.4g}")
+    print(f"  90% C.L.     : {fmt(res['interval_90'])}")
+    print(f"  2 sigma      : {fmt(res['interval_2sigma'])}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m cevns_lib", description="COHERENT CEvNS analysis")
     sub = p.add_subparsers(dest="command", required=True)
@@ -200,6 +221,16 @@ def build_parser() -> argparse.ArgumentParser:
     dfp.add_argument("--config", default="seed000", choices=["seed000", "seed001"], help="chi^2 definition")
     dfp.add_argument("--json", action="store_true", help="print one JSON object")
     dfp.set_defaults(func=cmd_dark_fermion)
+    em = sub.add_parser("em", help="90% and 2 sigma intervals of one neutrino electromagnetic property")
+    em.add_argument("--dataset", required=True, choices=["csi", "lar", "csi+lar"])
+    em.add_argument("--param", required=True, choices=["mu_nue", "mu_numu", "r2_nue", "r2_numu", "r2_nuenumu",
+                                                       "q_nue", "q_numu"],
+                    help="magnetic moments (1e-10 mu_B), charge radii (total, 1e-32 cm^2), millicharges (1e-8 e)")
+    em.add_argument("--config", default="seed000", choices=["seed000", "seed001"], help="chi^2 definition")
+    em.add_argument("--no-electron-scattering", action="store_true",
+                    help="CEvNS only: leave nu-e scattering in CsI out (default: seed 000's CEvNS + ES)")
+    em.add_argument("--json", action="store_true", help="print one JSON object")
+    em.set_defaults(func=cmd_em)
     return p
 
 

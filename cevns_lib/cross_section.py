@@ -31,6 +31,8 @@ from .constants import (
     G_V_PROTON_RADIATIVE,
     SIN2_THETA_W_LOW_ENERGY,
 )
+from . import electron_scattering as es
+from .atomic import is_electron_target
 from .nuclei import Nucleus, nucleus as get_nucleus
 from .validation import PhysicsInputError, as_nonnegative_array
 
@@ -220,6 +222,8 @@ def _tensor(t, m):
 
 
 KINEMATICS = {"vector": _vector, "axial": _axial, "scalar": _scalar, "tensor": _tensor}
+# neutrino-electron elastic scattering and the magnetic-moment helicity flip (see `electron_scattering`)
+KINEMATICS.update(es.KINEMATICS)
 
 
 def kinematics(name: str, t_mev, mass_mev: float) -> np.ndarray:
@@ -271,27 +275,40 @@ class StandardModel:
             terms.append(("axial", [axial_amplitude_per_nucleon_coupling(nuc, ga, -ga) * 0.5 * (fz + fn)]))
         return terms
 
+    def electron_amplitude_terms(self, target, flavour: str, t_mev: np.ndarray) -> list:
+        """The terms on one free electron of an `atomic.AtomicElectrons` target (the engine multiplies by Z_eff):
+        the SM nu-e elastic scattering, radiatively corrected as the nucleon couplings are (`ew.radiative`).
+        Models that change nu-e scattering override this (as they override `amplitude_terms` for nuclei)."""
+        return es.sm_terms(flavour, t_mev, self.ew.radiative, self.ew.sin2_theta_w)
+
+    def terms_for(self, target, flavour: str, t_mev: np.ndarray) -> list:
+        """`amplitude_terms` for a nucleus, `electron_amplitude_terms` for atomic electrons: the engine's entry."""
+        if is_electron_target(target):
+            return self.electron_amplitude_terms(target, flavour, t_mev)
+        return self.amplitude_terms(target, flavour, t_mev)
+
     def extra_coefficients(self, nuc: Nucleus, flavour: str, t_mev: np.ndarray):
         """Additional terms of dsigma/dT as Laurent coefficients (MeV^-3), or None."""
         return None
 
     def coefficients(self, nuc, flavour: str, t_mev) -> np.ndarray:
         """Laurent coefficients c_k(T) of dsigma/dT in MeV^-3 (times E^k); shape (..., n_k, nT)."""
-        nuc = get_nucleus(nuc)
+        nuc = nuc if is_electron_target(nuc) else get_nucleus(nuc)
         t = as_nonnegative_array(t_mev, "recoil energy T (MeV)")
         x = (1.0,) + tuple(self.parameter_values)
         c = 0.0
-        for name, amps in self.amplitude_terms(nuc, flavour, t):
+        for name, amps in self.terms_for(nuc, flavour, t):
             amp = sum(xa * np.asarray(a) for xa, a in zip(x, amps) if a is not None)
             c = c + np.asarray(amp)[..., None, :] ** 2 * kinematics(name, t, nuc.mass_mev)
-        extra = self.extra_coefficients(nuc, flavour, t)
+        extra = None if is_electron_target(nuc) else self.extra_coefficients(nuc, flavour, t)
         if extra is not None:
             c = c + extra
         return c
 
     def dsigma_dT(self, e_nu_mev, t_mev, nuc, flavour: str) -> np.ndarray:
-        """dsigma/dT in MeV^-3 at (E, T) (broadcast), zero above T_max. Multiply by HBARC2_MEV2_CM2 for cm^2/MeV."""
-        nuc = get_nucleus(nuc)
+        """dsigma/dT in MeV^-3 at (E, T) (broadcast), zero above T_max. Multiply by HBARC2_MEV2_CM2 for cm^2/MeV.
+        For an `atomic.AtomicElectrons` target: per free electron (no Z_eff)."""
+        nuc = nuc if is_electron_target(nuc) else get_nucleus(nuc)
         e = as_nonnegative_array(e_nu_mev, "neutrino energy E (MeV)")
         t = as_nonnegative_array(t_mev, "recoil energy T (MeV)")
         e_b, t_b = np.broadcast_arrays(e, t)

@@ -28,7 +28,8 @@ class RateEngine:
         self.detector = detector
         t = detector.recoil_nodes_mev
         scale = detector.source.fluence_per_cm2 * HBARC2_MEV2_CM2
-        # W[n, f, k, j] = N_n Phi (hbar c)^2 w_j M_k^{(n,f)}(T_j): everything but the model's c_k(T_j)
+        # W[n, f, k, j] = N_n Phi (hbar c)^2 w_j M_k^{(n,f)}(T_j): everything but the model's c_k(T_j); N_n is a
+        # number of nuclei, or per node (n_nodes,) for atomic electrons: N_atoms Z_eff(T_j) (stepping approximation)
         self.weights = np.stack([
             np.stack([n_targets * scale * detector.recoil_weights_mev
                       * energy_moments(f, e_min(t, nuc.mass_mev), LAURENT_POWERS) for f in FLAVOURS])
@@ -80,17 +81,22 @@ class RateEngine:
             per_nucleus.append(n_targets * scale * self.detector.recoil_weights_mev * np.stack(mom, axis=-3))
         return np.stack(np.broadcast_arrays(*per_nucleus), axis=-4)
 
-    def quadratic_counts(self, model) -> "QuadraticCounts":
+    def quadratic_counts(self, model, n_params: int | None = None) -> "QuadraticCounts":
         """Counts as a quadratic form in the model's parameters x = (1, x_1..x_P): one contraction per pair.
 
         Uses `model.amplitude_terms`: dsigma/dT = sum_terms K (sum_a x_a A_a)^2, so
         N(x) = sum_{a,b} x_a x_b N_ab with N_ab the counts of K A_a A_b. Any grid of parameter values then costs
         one multiply-add per pair, without the engine. Amplitudes may carry leading batch axes (e.g. a mediator
         mass grid); they broadcast against each other.
+        Targets may be nuclei or atomic electrons (`model.terms_for` picks the model's terms for each);
+        n_params: the model's number of parameters P when this detector's targets see fewer of them (e.g. the
+        electrons of CsI for a model that changes only the nuclear couplings), so that counts(x) takes the same x.
         """
         t = self.detector.recoil_nodes_mev
-        per_nf = [[model.amplitude_terms(nuc, f, t) for f in FLAVOURS] for nuc, _ in self.detector.targets]
+        terms_of = getattr(model, "terms_for", model.amplitude_terms)
+        per_nf = [[terms_of(nuc, f, t) for f in FLAVOURS] for nuc, _ in self.detector.targets]
         n_amp = max(len(amps) for nf in per_nf for terms in nf for _, amps in terms)
+        n_amp = max(n_amp, 1 + (n_params or 0))
         # terms are grouped by their flux threshold: None (massless final state, the precomputed weights) or a
         # structure with its own threshold E_min(T; m_X) (up-scattering, `kinematics.MassiveFinalState`)
         groups = {None: None}
@@ -173,6 +179,26 @@ def engine(name: str) -> RateEngine:
     if name not in _ENGINES:
         _ENGINES[name] = RateEngine(get_detector(name))
     return _ENGINES[name]
+
+
+#: detectors whose electron recoils enter the analysis: CsI has no pulse-shape selection; the LAr analysis's F90
+#: selection keeps nuclear recoils only, so its electron recoils (F90 ~ 0.3) are removed with the ER background
+ELECTRON_DETECTORS = ("csi",)
+_ELECTRON_ENGINES: dict[str, RateEngine] = {}
+
+
+def electron_engine(name: str) -> RateEngine | None:
+    """The cached RateEngine of the atomic electrons of detector `name` ('csi'), or None where the analysis
+    removes electron recoils ('lar')."""
+    if name not in ("csi", "lar"):
+        raise ValueError(f"unknown detector {name!r}; choose from ['csi', 'lar']")
+    if name not in ELECTRON_DETECTORS:
+        return None
+    if name not in _ELECTRON_ENGINES:
+        from .detectors.csi import csi_2021_electrons
+
+        _ELECTRON_ENGINES[name] = RateEngine(csi_2021_electrons())
+    return _ELECTRON_ENGINES[name]
 
 
 def predict(detector: str = "csi", model=None) -> dict:

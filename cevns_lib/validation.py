@@ -31,8 +31,8 @@ def as_positive_array(x, what: str) -> np.ndarray:
 
 
 def check_choice(value, choices, what: str):
-    """`value` if it is one of `choices`, else a PhysicsInputError naming the parameter and the choices."""
-    if value not in choices:
+    """`value` if it is one of `choices`, else a PhysicsInputError naming `what` and the choices."""
+    if value not in tuple(choices):
         raise PhysicsInputError(f"unknown {what} {value!r}; choose from {list(choices)}")
     return value
 
@@ -45,4 +45,22 @@ def as_mass_grid(x, what: str, maximum: float | None = None, positive: bool = Fa
     if maximum is not None and np.any(arr > maximum):
         raise PhysicsInputError(f"{what} {arr.max():g} MeV is above the kinematic reach {maximum:.4g} MeV "
                                 "(no event can be produced)")
+    return arr
+
+
+def check_unique(values, what: str):
+    """`values` if no entry repeats, else a PhysicsInputError naming `what`."""
+    values = tuple(values)
+    if len(set(values)) != len(values):
+        raise PhysicsInputError(f"repeated entry in {what}: {list(values)}")
+    return values
+
+
+def as_scan_grid(x, what: str) -> np.ndarray:
+    """A 1-D scan grid: non-empty, finite, strictly increasing; a PhysicsInputError naming `what` otherwise."""
+    arr = as_finite_array(x, what)
+    if arr.ndim != 1 or arr.size == 0:
+        raise PhysicsInputError(f"{what} must be a non-empty 1-D grid; got shape {arr.shape}")
+    if arr.size > 1 and np.any(np.diff(arr) <= 0):
+        raise PhysicsInputError(f"{what} must be strictly increasing (sorted, no repeats)")
     return arr

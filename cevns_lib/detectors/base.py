@@ -59,9 +59,17 @@ def recoil_quadrature(t_low_mev: float, nuclei: list[Nucleus], panel_mev: float,
         for e in (E_NU_MU_LINE_MEV, E_MICHEL_MAX_MEV):
             breaks.add(float(t_max(e, nuc.mass_mev)))
     breaks = np.array(sorted(b for b in breaks if b >= t_low_mev))
+    return piecewise_gauss_legendre(breaks, panel_mev, order)
+
+
+def piecewise_gauss_legendre(breaks, panel_mev, order: int = 8):
+    """Gauss-Legendre nodes and weights on the panels between sorted `breaks`, each split into pieces of at most
+    `panel_mev` (a number, or one width per interval between breaks)."""
+    breaks = np.asarray(breaks, float)
+    widths = np.broadcast_to(np.asarray(panel_mev, float), (breaks.size - 1,))
     x, w = np.polynomial.legendre.leggauss(order)
     nodes, weights = [], []
-    for a, b in zip(breaks[:-1], breaks[1:]):
+    for a, b, panel_mev in zip(breaks[:-1], breaks[1:], widths):
         n = max(1, int(np.ceil((b - a) / panel_mev)))
         sub = np.linspace(a, b, n + 1)
         for lo, hi in zip(sub[:-1], sub[1:]):

@@ -28,7 +28,7 @@ from ..constants import AVOGADRO
 from ..flux import FLAVOURS, ProtonPulse, SNSSource, fit_pulse_mean, time_bin_fractions
 from ..nuclei import nucleus
 from ..validation import PhysicsInputError
-from .base import Detector, gauss_legendre_in_bins, recoil_quadrature
+from .base import Detector, gauss_legendre_in_bins, piecewise_gauss_legendre, recoil_quadrature
 
 RELEASE = "csi-2021"
 # Analysis binning: 9 PE x 11 t_rec bins. Source: COHERENT member group's fit code (BarbeauGroup/chi2_pull_test,
@@ -104,6 +104,14 @@ def response_matrix(t_mev, pe_edges=PE_EDGES, quenching="nominal", efficiency="n
     if quenching_scale <= 0:
         raise PhysicsInputError(f"quenching scale must be > 0, got {quenching_scale}")
     e_ee_kev = 1e3 * quenching_scale * electron_equivalent_mev(t_mev, quenching_coefficients(quenching))
+    return response_matrix_ee(e_ee_kev, pe_edges, efficiency, nodes_per_bin)
+
+
+def response_matrix_ee(e_ee_kev, pe_edges=PE_EDGES, efficiency="nominal", nodes_per_bin: int = 24) -> np.ndarray:
+    """P(PE bin | E_ee) with efficiency, (n_pe_bins, n_E), for electron-equivalent energies E_ee (keVee): light
+    yield, Gamma-distributed PE count and energy efficiency, shared by nuclear recoils (after quenching) and
+    electron recoils (E_ee = T_e)."""
+    e_ee_kev = np.asarray(e_ee_kev, float)
     x, w = gauss_legendre_in_bins(np.asarray(pe_edges, float), nodes_per_bin)  # (nb, m)
     eff = energy_efficiency(x, efficiency_coefficients(efficiency)) * w  # (nb, m)
     safe = np.where(e_ee_kev > 0, e_ee_kev, 1.0)
@@ -151,4 +159,48 @@ def csi_2021(quenching: str = "nominal", efficiency: str = "nominal", quenching_
         settings=dict(t_low_mev=t_low_kev * 1e-3, quenching=quenching, efficiency=efficiency,
                       quenching_scale=quenching_scale,
                       pulse_mean_us=pulse.mean_us, pulse_sigma_us=pulse_sigma_us),
+    )
+
+
+#: electron recoils above this energy land above the last PE bin (60 PE = 4.5 keVee) with probability < 1e-12
+ELECTRON_T_MAX_KEV = 20.0
+
+
+def csi_2021_electrons(efficiency: str = "nominal", t_low_kev: float = 0.05, t_high_kev: float = ELECTRON_T_MAX_KEV,
+                       pe_edges=PE_EDGES, time_edges_us=TIME_EDGES_US, pulse_mean_us: float | None = None,
+                       pulse_sigma_us: float = PULSE_SIGMA_US, order: int = 8) -> Detector:
+    """The 55 + 53 electrons of each CsI molecule as a detector for the rate engine (neutrino-electron scattering).
+
+    CsI[Na] has no pulse-shape discrimination in this analysis, so electron recoils land in the same PE x t_rec
+    bins as nuclear recoils. Chain: E_ee = T_e (no quenching), then the light yield, Gamma PE smearing and energy
+    efficiency of `response_matrix_ee`, and the same flavour time fractions as CEvNS. Targets: `AtomicElectrons`
+    of Cs and of I, N_molecules Z_eff(T_e) of each at every recoil node (stepping approximation, `atomic`).
+    Quadrature in T_e: panels that break at every shell edge (where Z_eff steps), 0.05 keV wide below 2 keV
+    (the 1/T_e magnetic cross section) and 0.5 keV above, up to `t_high_kev`.
+    """
+    from ..atomic import AtomicElectrons, binding_energies_mev
+
+    atoms = [AtomicElectrons("Cs"), AtomicElectrons("I")]
+    lo, hi = t_low_kev * 1e-3, t_high_kev * 1e-3
+    edges = {b for a in atoms for b in binding_energies_mev(a.element) if lo < b < hi}
+    breaks = np.array(sorted(edges | {lo, 2e-3, hi}))
+    nodes, weights = piecewise_gauss_legendre(breaks, np.where(breaks[:-1] < 2e-3, 0.05e-3, 0.5e-3), order)
+    n_mol = number_of_molecules()
+    pulse = ProtonPulse(pulse_mean_from_2017_pdfs() if pulse_mean_us is None else pulse_mean_us, pulse_sigma_us)
+    fractions = {f: time_bin_fractions(f, time_edges_us, pulse, efficiency=time_efficiency) for f in FLAVOURS}
+    return Detector(
+        name="csi-electrons",
+        targets=[(a, n_mol * a.z_eff(nodes)) for a in atoms],
+        source=SNSSource(NU_PER_PROTON, PROTONS_ON_TARGET, BASELINE_M),
+        pulse=pulse,
+        recoil_nodes_mev=nodes,
+        recoil_weights_mev=weights,
+        energy_edges=np.asarray(pe_edges, float),
+        energy_unit="PE",
+        time_edges_us=np.asarray(time_edges_us, float),
+        response=response_matrix_ee(1e3 * nodes, pe_edges, efficiency),
+        time_fractions=fractions,
+        description="electrons of COHERENT CsI[Na] 2021 (stepping approximation), E_ee = T_e",
+        settings=dict(t_low_mev=lo, t_high_mev=hi, efficiency=efficiency, pulse_mean_us=pulse.mean_us,
+                      pulse_sigma_us=pulse_sigma_us),
     )
