@@ -126,12 +126,13 @@ def _fmt_bound(v, spec: str) -> str:
 def cmd_dipole(args) -> int:
     from .upscattering_bounds import dipole_bounds
 
-    res = dipole_bounds(args.dataset, args.flavour, args.m4, args.config)
+    res = dipole_bounds(args.dataset, args.flavour, args.m4, args.config, not args.no_electron_scattering)
     if args.json:
         print(json.dumps(_clean(res)))
         return 0
     who = {"e": "nu_e", "mu": "nu_mu and anti-nu_mu"}[args.flavour]
-    print(f"dipole portal {who} -> F_4 on the nuclei of {args.dataset} ({args.config} chi^2; {res['convention']});"
+    where = "nuclei and CsI electrons" if res["electron_scattering"] else "nuclei"
+    print(f"dipole portal {who} -> F_4 on the {where} of {args.dataset} ({args.config} chi^2; {res['convention']});"
           f" kinematic reach {res['reach_mev']:.2f} MeV")
     print(f"{'m_4 (MeV)':>12} {'|mu_nu4| 90% (' + res['unit'] + ')':>28} {'2 sigma':>12}")
     for m, b90, b2 in zip(res["m4_mev"], res["mu_bound_90"], res["mu_bound_2sigma"]):
@@ -142,11 +143,13 @@ def cmd_dipole(args) -> int:
 def cmd_dark_fermion(args) -> int:
     from .upscattering_bounds import dark_fermion_bounds
 
-    res = dark_fermion_bounds(args.dataset, args.mediator, args.m_mediator, args.m_chi, args.config)
+    res = dark_fermion_bounds(args.dataset, args.mediator, args.m_mediator, args.m_chi, args.config,
+                              not args.no_electron_scattering)
     if args.json:
         print(json.dumps(_clean(res)))
         return 0
-    print(f"dark fermion nu -> chi through a {args.mediator} of mass {res['m_mediator_mev']:g} MeV, nuclei of "
+    where = "nuclei and CsI electrons" if res["electron_scattering"] else "nuclei"
+    print(f"dark fermion nu -> chi through a {args.mediator} of mass {res['m_mediator_mev']:g} MeV, {where} of "
           f"{args.dataset} ({args.config} chi^2; {res['convention']}); {res['coupling']}")
     print(f"{'m_chi (MeV)':>12} {'g 2 sigma':>12}")
     for m, g in zip(res["m_chi_mev"], res["g_bound"]):
@@ -210,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="e: nu_e -> F_4; mu: nu_mu and anti-nu_mu -> F_4 (one shared moment, as mu_numu in em)")
     dp.add_argument("--m4", type=float, nargs="+", metavar="MEV", help="sterile masses (default: 0.01 MeV to 52 MeV)")
     dp.add_argument("--config", default="seed000", choices=["seed000", "seed001"], help="chi^2 definition")
+    dp.add_argument("--no-electron-scattering", action="store_true",
+                    help="nuclei only: leave the CsI electrons out (default: nuclei + electrons, as em)")
     dp.add_argument("--json", action="store_true", help="print one JSON object")
     dp.set_defaults(func=cmd_dipole)
     dfp = sub.add_parser("dark-fermion", help="2 sigma bound on g = sqrt(g_nu g_q) for nu -> chi up-scattering")
@@ -219,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     dfp.add_argument("--m-chi", type=float, nargs="+", metavar="MEV",
                      help="dark-fermion masses (default: 0.01 MeV to 50 MeV)")
     dfp.add_argument("--config", default="seed000", choices=["seed000", "seed001"], help="chi^2 definition")
+    dfp.add_argument("--no-electron-scattering", action="store_true",
+                    help="nuclei only: leave the CsI electrons out (default: nuclei + electrons, as em)")
     dfp.add_argument("--json", action="store_true", help="print one JSON object")
     dfp.set_defaults(func=cmd_dark_fermion)
     em = sub.add_parser("em", help="90% and 2 sigma intervals of one neutrino electromagnetic property")

@@ -13,11 +13,11 @@ from cevns_lib.cli import main
 from cevns_lib.constants import G_FERMI_MEV2, HBARC2_MEV2_CM2
 from cevns_lib.kinematics import upscattering_dsigma_dT
 from cevns_lib.models.dark_fermion import DarkFermionScalar, DarkFermionVector, dark_fermion, scalar_laurent
-from cevns_lib.models.dark_fermion import vector_laurent
+from cevns_lib.models.dark_fermion import scalar_laurent_electron, vector_laurent, vector_laurent_electron
 from cevns_lib.models.dipole_portal import MU_UNIT_PER_GEV, DipolePortal, dipole_laurent
 from cevns_lib.models.light_mediators import model as mediator_model
 from cevns_lib.nuclei import nucleus
-from cevns_lib.rates import engine
+from cevns_lib.rates import electron_engine, engine
 from cevns_lib.upscattering_bounds import dark_fermion_bounds, dipole_bounds, reach_mev
 from cevns_lib.validation import PhysicsInputError
 
@@ -61,6 +61,26 @@ def dsigma_dT_trace(e, t, mass, m, vertex):
     msq = np.trace((slash(kp) + m * np.eye(4)) @ gam @ slash(k) @ bar).real
     assert big_p[0] > 0
     return msq / (32 * math.pi * mass * e * e)
+
+
+def dsigma_dT_trace_spin_half(e, t, mass, m, vertex):
+    """As dsigma_dT_trace on a spin-1/2 point target (an electron), averaged over its spin: L^{ab} H_{ab} with
+    H from Tr[(p'/ + M) gamma_a (p/ + M) gamma_b] / 2, or the scalar density Tr[(p'/ + M)(p/ + M)] / 2."""
+    k, p, pp, kp, q = four_momenta(e, t, mass, m)
+    q_low, one = METRIC @ q, np.eye(4)
+    if vertex == "scalar":
+        lep = np.trace((slash(kp) + m * one) @ P_LEFT @ slash(k) @ GAMMA[0] @ P_LEFT.conj().T @ GAMMA[0]).real
+        return lep * 0.5 * np.trace((slash(pp) + mass * one) @ (slash(p) + mass * one)).real / (
+            32 * math.pi * mass * e * e)
+    if vertex == "dipole":
+        gs = [sum(sigma(a, b) * q_low[b] for b in range(4)) @ P_LEFT / (2 * mass * t) for a in range(4)]
+    else:
+        gs = [GAMMA[a] @ P_LEFT for a in range(4)]
+    lep = np.array([[np.trace((slash(kp) + m * one) @ gs[a] @ slash(k) @ GAMMA[0] @ gs[b].conj().T @ GAMMA[0])
+                     for b in range(4)] for a in range(4)])
+    had = np.array([[0.5 * np.trace((slash(pp) + mass * one) @ GAMMA[a] @ (slash(p) + mass * one) @ GAMMA[b])
+                     for b in range(4)] for a in range(4)])
+    return np.einsum("ab,cd,ac,bd->", lep, had, METRIC, METRIC).real / (32 * math.pi * mass * e * e)
 
 
 def laurent_at(c, e):
@@ -126,6 +146,51 @@ def test_dark_fermion_structures_against_dirac_trace(e, t, m):
     np.testing.assert_allclose(vec, dsigma_dT_trace(e, t, mass, m, "vector"), rtol=2e-7)
     sca = laurent_at(scalar_laurent(np.array([t]), mass, np.array([m]))[..., 0], e)
     np.testing.assert_allclose(sca, dsigma_dT_trace(e, t, mass, m, "scalar"), rtol=1e-9)
+
+
+E_POINTS = [(30.0, 0.5, 0.0), (30.0, 2.0, 1.0), (50.0, 8.0, 3.0), (20.0, 0.01, 0.5)]
+
+
+@pytest.mark.parametrize("e,t,m", E_POINTS)
+def test_electron_structures_against_spin_half_traces(e, t, m):
+    """On an electron no heavy-target approximation: the dipole formula is exact for a spin-1/2 target; the
+    dark-fermion brackets have their own spin-1/2 forms."""
+    me = sc.physical_constants["electron mass energy equivalent in MeV"][0]
+    alpha = sc.fine_structure
+    dip = laurent_at(dipole_laurent(np.array([t]), me, np.array([m]))[..., 0], e)
+    np.testing.assert_allclose(dip, 4 * math.pi * alpha * dsigma_dT_trace_spin_half(e, t, me, m, "dipole"),
+                               rtol=1e-9)
+    vec = laurent_at(vector_laurent_electron(np.array([t]), me, np.array([m]))[..., 0], e) / (2 * G_FERMI_MEV2**2)
+    np.testing.assert_allclose(vec, dsigma_dT_trace_spin_half(e, t, me, m, "vector"), rtol=1e-9)
+    sca = laurent_at(scalar_laurent_electron(np.array([t]), me, np.array([m]))[..., 0], e)
+    np.testing.assert_allclose(sca, dsigma_dT_trace_spin_half(e, t, me, m, "scalar"), rtol=1e-9)
+    # and the nuclear (spin-zero) forms would be wrong here by O(T/m_e): the distinction matters
+    if m > 0 and t > 0.1:
+        vec0 = laurent_at(vector_laurent(np.array([t]), me, np.array([m]))[..., 0], e) / (2 * G_FERMI_MEV2**2)
+        assert abs(vec0 / vec - 1) > 1e-3
+
+
+def test_electron_channel_massless_limit_is_the_magnetic_moment_on_electrons():
+    from cevns_lib.models.electromagnetic import Electromagnetic
+
+    ee = electron_engine("csi")
+    dip = ee.quadratic_counts(DipolePortal("mu", np.array([0.0])), n_params=1)
+    em = ee.quadratic_counts(Electromagnetic(["mu_numu"]), n_params=1)
+    np.testing.assert_allclose(dip.pairs[(1, 1)][0], em.pairs[(1, 1)], rtol=1e-10)
+    np.testing.assert_allclose(dip.pairs[(0, 0)], em.pairs[(0, 0)], rtol=1e-12)
+    # above the electron reach of the CsI electron window nothing is produced on electrons; nuclei still see it
+    far = ee.quadratic_counts(DipolePortal("mu", np.array([8.0])), n_params=1)
+    assert far.pairs[(1, 1)].sum() == 0.0
+    assert engine("csi").quadratic_counts(DipolePortal("mu", np.array([8.0]))).pairs[(1, 1)].sum() > 0
+
+
+def test_smallest_m4_reproduces_em():
+    from cevns_lib.scans import em_interval
+
+    em = em_interval("csi", "mu_numu")
+    d = dipole_bounds("csi", "mu", [0.001])
+    np.testing.assert_allclose(d["mu_bound_90"][0], em["interval_90"][-1][1], rtol=2e-3)
+    np.testing.assert_allclose(d["mu_bound_2sigma"][0], em["interval_2sigma"][-1][1], rtol=2e-3)
 
 
 def test_dark_fermion_massless_limits_are_the_light_mediators():

@@ -10,7 +10,14 @@ spin-zero nucleus of mass M (coherent, no O(T/M) terms dropped except the nuclea
     scalar: dsigma/dT = g^4 Q_S^2 M (2 M T + m_chi^2) / (8 pi E^2 (2MT + M_phi^2)^2),
                         Q_S = Z F_Z sum_q m_p f_q^p / m_q + N F_N sum_q m_n f_q^n / m_q,
 
-above E_min(T; m_chi) (`cevns_lib.kinematics`). The coupling is g = sqrt(g_nu g_q): g_nu the chi-nu-mediator
+above E_min(T; m_chi) (`cevns_lib.kinematics`). On the electrons of CsI (a spin-1/2 point target, M = m_e, exact,
+per free electron times Z_eff(T_e)):
+
+    vector: dsigma/dT = g^4 M / (2 pi (2MT + M_V^2)^2) [ 1 - T/E - MT/(2E^2) + T^2/(2E^2) - m_chi^2/(2ME)
+                        + (T - M) m_chi^2 / (4 M E^2) ],
+    scalar: dsigma/dT = g^4 M (2MT + m_chi^2)(1 + T/(2M)) / (8 pi E^2 (2MT + M_phi^2)^2),
+
+with the electron coupling equal to the per-quark one (universal couplings, `ELECTRON_CHARGE`). The coupling is g = sqrt(g_nu g_q): g_nu the chi-nu-mediator
 coupling, g_q the mediator's coupling to each of the u and d quarks (vector; g_q to u, d, s for the scalar, with the
 sigma terms of `nucleon`). For m_chi -> 0 the vector term is exactly the pure-Z' part |Q_Z'|^2 of the light universal
 vector of `light_mediators` (without its interference with the SM), the scalar term the light scalar 'ls'.
@@ -27,7 +34,8 @@ import math
 
 import numpy as np
 
-from ..cross_section import LAURENT_POWERS, StandardModel, prefactor
+from ..constants import G_FERMI_MEV2
+from ..cross_section import LAURENT_POWERS, StandardModel, lepton_of, prefactor
 from ..kinematics import MassiveFinalState
 from ..validation import as_nonnegative_array, check_choice
 from . import nucleon
@@ -64,6 +72,28 @@ def scalar_laurent(t, target_mass, m_chi):
     return c
 
 
+def vector_laurent_electron(t, target_mass, m_chi):
+    """The vector bracket on a spin-1/2 point target (an electron): G_F^2 m/pi [1 - T/E - mT/(2E^2) + T^2/(2E^2)
+    - m_chi^2/(2mE) + (T - m) m_chi^2/(4 m E^2)] (exact; derived from the traces, see the module docstring)."""
+    t = np.asarray(t, float)
+    m2 = np.asarray(m_chi, float) ** 2
+    mass = target_mass
+    c = _empty(t, m2)
+    c[..., _K[0], :] = 1.0
+    c[..., _K[-1], :] = -t - m2 / (2.0 * mass)
+    c[..., _K[-2], :] = -0.5 * mass * t + 0.5 * t * t + (t - mass) * m2 / (4.0 * mass)
+    return prefactor(mass) * c
+
+
+def scalar_laurent_electron(t, target_mass, m_chi):
+    """The scalar structure on a spin-1/2 point target: m (2 m T + m_chi^2)(1 + T/(2m)) / (8 pi E^2) (exact)."""
+    return scalar_laurent(t, target_mass, m_chi) * (1.0 + np.asarray(t, float) / (2.0 * target_mass))
+
+
+#: the Z' and scalar charge of the electron, in units of the per-quark coupling g_q (universal couplings)
+ELECTRON_CHARGE = 1.0
+
+
 class DarkFermionVector(VectorMediator):
     """SM + nu -> chi through a Z' with universal quark couplings (charges u = d = 1 per quark, lepton 1).
 
@@ -76,11 +106,21 @@ class DarkFermionVector(VectorMediator):
         super().__init__(light_vector_charges(1.0), m_mediator_mev, coupling, **sm_kwargs)
         self.m_chi_mev = as_nonnegative_array(m_chi_mev, "dark-fermion mass m_chi (MeV)")
         self.structure = MassiveFinalState("chi (vector)", self.m_chi_mev, vector_laurent)
+        self.electron_structure = MassiveFinalState("chi e (vector)", self.m_chi_mev, vector_laurent_electron)
         self.name = "dark fermion (vector)"
 
     def amplitude_terms(self, nuc, flavour, t):
         terms = StandardModel.amplitude_terms(self, nuc, flavour, t)  # the SM, without the Z' interference
         return terms + [(self.structure, [None, self.mediator_amplitude(nuc, flavour, t)])]
+
+    def electron_amplitude_terms(self, target, flavour, t):
+        """Per free electron: the SM nu-e scattering and nu e -> chi e with the electron's Z' charge
+        ELECTRON_CHARGE (amplitude g^2 Q'_e / (sqrt2 G_F (2 m_e T + M^2)) in the SM-normalised units)."""
+        terms = [(n, list(a) + [None]) for n, a in StandardModel.electron_amplitude_terms(self, target, flavour, t)]
+        t = np.asarray(t, float)
+        prop = self._propagator(np.sqrt(2.0 * target.mass_mev * t))
+        amp = self.charges.lepton(lepton_of(flavour)) * ELECTRON_CHARGE * prop / (math.sqrt(2.0) * G_FERMI_MEV2)
+        return terms + [(self.electron_structure, [None, amp])]
 
 
 class DarkFermionScalar(ScalarMediator):
@@ -93,7 +133,16 @@ class DarkFermionScalar(ScalarMediator):
         super().__init__(m_mediator_mev, coupling, nucleon_charges=charges, **sm_kwargs)
         self.m_chi_mev = as_nonnegative_array(m_chi_mev, "dark-fermion mass m_chi (MeV)")
         self.kinematics = MassiveFinalState("chi (scalar)", self.m_chi_mev, scalar_laurent)
+        self.electron_structure = MassiveFinalState("chi e (scalar)", self.m_chi_mev, scalar_laurent_electron)
         self.name = "dark fermion (scalar)"
+
+    def electron_amplitude_terms(self, target, flavour, t):
+        """Per free electron: the SM nu-e scattering and nu e -> chi e, scalar charge ELECTRON_CHARGE per electron."""
+        terms = [(n, list(a) + [None]) for n, a in StandardModel.electron_amplitude_terms(self, target, flavour, t)]
+        t = np.asarray(t, float)
+        q2 = 2.0 * target.mass_mev * t
+        prop = np.ones(self.mass_mev.shape + t.shape) if self.high_mass else 1.0 / (q2 + self.mass_mev[..., None] ** 2)
+        return terms + [(self.electron_structure, [None, ELECTRON_CHARGE * prop])]
 
 
 def dark_fermion(mediator: str, m_chi_mev=0.0, m_mediator_mev=0.0, coupling=None, **kwargs) -> StandardModel:
