@@ -3,7 +3,7 @@ Papoulias 2023, arXiv:2305.03341; the scalar case first in Brdar, Rodejohann, Xu
 
 A neutral fermion chi of mass m_chi couples to the left-handed neutrino and a mediator of mass M_med, which couples
 to quarks. The final state differs from the SM's, so there is no interference; the exact 2 -> 2 cross sections on a
-spin-zero nucleus of mass M (coherent, no O(T/M) terms dropped except the nuclear spin) are
+spin-zero nucleus of mass M (coherent; the nuclear spin and the axial current neglected, nothing else) are
 
     vector: dsigma/dT = g^4 Q_V^2 M / (2 pi (2MT + M_V^2)^2) [ 1 - T/E - M T/(2E^2) - m_chi^2/(2 M E)
                         - m_chi^2/(4 E^2) + m_chi^4/(16 M^2 E^2) + m_chi^2 T/(8 M E^2) ],     Q_V = 3 (Z F_Z + N F_N),
@@ -17,12 +17,14 @@ per free electron times Z_eff(T_e)):
                         + (T - M) m_chi^2 / (4 M E^2) ],
     scalar: dsigma/dT = g^4 M (2MT + m_chi^2)(1 + T/(2M)) / (8 pi E^2 (2MT + M_phi^2)^2),
 
-with the electron coupling equal to the per-quark one (universal couplings, `ELECTRON_CHARGE`). The coupling is g = sqrt(g_nu g_q): g_nu the chi-nu-mediator
-coupling, g_q the mediator's coupling to each of the u and d quarks (vector; g_q to u, d, s for the scalar, with the
-sigma terms of `nucleon`). For m_chi -> 0 the vector term is exactly the pure-Z' part |Q_Z'|^2 of the light universal
-vector of `light_mediators` (without its interference with the SM), the scalar term the light scalar 'ls'.
+with the electron coupling equal to the per-quark one (universal couplings, `ELECTRON_CHARGE`).
+The coupling is g = sqrt(g_nu g_q): g_nu the chi-nu-mediator coupling, g_q the mediator's coupling to each of
+the u and d quarks (vector; g_q to u, d, s for the scalar, with the sigma terms of `nucleon`). For m_chi -> 0 the
+vector term is exactly the pure-Z' part |Q_Z'|^2 of the light universal vector of `light_mediators` (without its
+interference with the SM), the scalar term the light scalar 'ls'.
 These expressions were derived here from the Dirac traces (tests/test_upscattering_xsec.py repeats the traces
-numerically) and agree with the cited papers' limits; all three SNS flavours up-scatter with the same coupling.
+numerically), and their m_chi -> 0 limits are the light-mediator cross sections of the book (tested); all three
+SNS flavours up-scatter with the same coupling.
 
 The amplitudes are those of the light-mediator models (same charges, same propagators, same normalisation); only
 the kinematic structure changes, through `kinematics.MassiveFinalState`.

@@ -1,20 +1,21 @@
 r"""The sterile-neutrino dipole portal: nu_alpha + A -> F_4 + A through a transition magnetic moment mu_nu4.
 
 An active neutrino of flavour alpha turns into a sterile fermion F_4 of mass m_4 by exchanging a photon with the
-nucleus (charge Z e F_Z(q)) or with an atomic electron of CsI. With the effective vertex mu_nu4 sigma^{mu nu} q_nu between nu_alpha and F_4 (mu_nu4 in
-natural units, MeV^-1), the coherent cross section on a spin-zero nucleus of mass M is, exactly in 2 -> 2 kinematics
-up to O(T/M) (Brdar, Greljo, Kopp, Opferkuch 2021; Miranda, Papoulias, Sanders, Tortola, Valle 2021; used by
-De Romeri et al. 2023),
+nucleus (charge Z e F_Z(q)) or with an atomic electron of CsI. With the effective vertex mu_nu4 sigma^{mu nu} q_nu
+between nu_alpha and F_4 (mu_nu4 in natural units, MeV^-1), the coherent cross section on a spin-zero nucleus of
+mass M is, in exact 2 -> 2 kinematics up to O(T/M) (Brdar, Greljo, Kopp, Opferkuch 2021; Miranda, Papoulias,
+Sanders, Tortola, Valle 2021; used by De Romeri et al. 2023),
 
     dsigma/dT = alpha mu_nu4^2 Z^2 F_Z(q)^2 [ 1/T - 1/E + m_4^2 (T - 2E - M) / (4 E^2 T M)
                                               + m_4^4 (T - M) / (8 E^2 T^2 M^2) ],
 
 zero below E_min(T; m_4) (`cevns_lib.kinematics`). On a free electron (M = m_e, Z = F = 1) the same formula is
-exact (a spin-1/2 point target); the engine multiplies it by Z_eff(T_e) (stepping approximation, `atomic`). For m_4 -> 0 it is the magnetic-moment cross section
-(pi alpha^2 mu^2 / m_e^2)(1/T - 1/E) Z^2 F^2 with mu = mu_nu4 in Bohr magnetons, since mu_B = e/(2 m_e) and
-alpha (e/2m_e)^2 = pi alpha^2/m_e^2. The transition moment is quoted in units of 1e-10 mu_B; the dipole coupling in
-natural units is d = mu_nu4 e/(2 m_e), i.e. 1e-10 mu_B = 2.96e-8 GeV^-1 (`MU_UNIT_PER_GEV`). Papers that write
-L = d nubar sigma^{mu nu} F_4 F_{mu nu} without a factor 1/2 have a vertex 2d: their d is half of ours.
+exact (a spin-1/2 point target); the engine multiplies it by Z_eff(T_e) (stepping approximation, `atomic`).
+For m_4 -> 0 it is the magnetic-moment cross section (pi alpha^2 mu^2 / m_e^2)(1/T - 1/E) Z^2 F^2 with
+mu = mu_nu4 in Bohr magnetons, since mu_B = e/(2 m_e) and alpha (e/2m_e)^2 = pi alpha^2/m_e^2. The transition
+moment is quoted in units of 1e-10 mu_B; the dipole coupling in natural units is d = mu_nu4 e/(2 m_e), i.e.
+1e-10 mu_B = 2.96e-8 GeV^-1 (`MU_UNIT_PER_GEV`). Conventions for d differ by factors of 2 in the literature (a
+Lagrangian d nubar sigma^{mu nu} F_4 F_{mu nu} gives the vertex 2 d sigma^{mu nu} q_nu); ours is fixed by the vertex.
 
 Assumptions: F_4 leaves the detector without a trace (its decay F_4 -> nu gamma and any photon it might leave in
 the detector are ignored); only the active flavour alpha (e: nu_e; mu: nu_mu and anti-nu_mu, which share mu_nu4)
