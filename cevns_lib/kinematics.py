@@ -104,6 +104,22 @@ class MassiveFinalState:
         return e_min(t_mev, target_mass_mev, np.asarray(self.mass_mev)[..., None])
 
 
+class UpscatteringModel:
+    """Mixin for models with up-scattering terms: the engine routes them through the terms' own thresholds
+    (`RateEngine.counts` -> `quadratic_counts`). Their cross section is not a plain Laurent polynomial above the
+    massless threshold, so the threshold-blind `coefficients` / `dsigma_dT` of `StandardModel` refuse them instead
+    of returning a plausible wrong number; `upscattering_dsigma_dT` evaluates the new terms."""
+
+    has_own_threshold = True
+
+    def coefficients(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} has a massive final state: its rate needs E_min(T; m_X); use "
+                        "RateEngine.counts / quadratic_counts, or kinematics.upscattering_dsigma_dT for dsigma/dT")
+
+    def dsigma_dT(self, *args, **kwargs):
+        return self.coefficients()
+
+
 def upscattering_dsigma_dT(model, e_nu_mev, t_mev, nuc, flavour: str) -> np.ndarray:
     """dsigma/dT (MeV^-3) of a model's up-scattering terms alone (those whose kinematics carry a threshold) at
     neutrino energies E (MeV, shape (nE,)) and recoils T (MeV, (nT,)): shape (*batch, nE, nT), zero below

@@ -279,6 +279,16 @@ def test_bad_input_raises_a_clear_error(bad):
         bad()
 
 
+def test_threshold_blind_paths_refuse_upscattering_models():
+    """The SM's coefficients / dsigma_dT know only the massless threshold: they must not give a number here."""
+    cs = nucleus("Cs133")
+    for m in (DipolePortal("e", 20.0, mu=1.0), dark_fermion("vector", 20.0, 10.0, coupling=1e-4)):
+        with pytest.raises(TypeError, match="E_min"):
+            m.dsigma_dT(40.0, 0.005, cs, "nu_e")
+        with pytest.raises(TypeError, match="E_min"):
+            engine("csi").recoil_spectrum(m)
+
+
 def test_bad_input_names_the_parameter():
     with pytest.raises(PhysicsInputError, match="m_4.*reach"):
         dipole_bounds("csi", "mu", [55.0])

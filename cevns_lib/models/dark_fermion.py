@@ -38,7 +38,7 @@ import numpy as np
 
 from ..constants import G_FERMI_MEV2
 from ..cross_section import LAURENT_POWERS, StandardModel, lepton_of, prefactor
-from ..kinematics import MassiveFinalState
+from ..kinematics import MassiveFinalState, UpscatteringModel
 from ..validation import as_nonnegative_array, check_choice
 from . import nucleon
 from .light_mediators import ScalarMediator, VectorMediator, light_vector_charges
@@ -96,13 +96,11 @@ def scalar_laurent_electron(t, target_mass, m_chi):
 ELECTRON_CHARGE = 1.0
 
 
-class DarkFermionVector(VectorMediator):
+class DarkFermionVector(UpscatteringModel, VectorMediator):
     """SM + nu -> chi through a Z' with universal quark couplings (charges u = d = 1 per quark, lepton 1).
 
     m_chi_mev and m_mediator_mev may be arrays that broadcast (batch axes); coupling g = sqrt(g_nu g_q) or None
     for scans (x = g^2)."""
-
-    has_own_threshold = True
 
     def __init__(self, m_chi_mev=0.0, m_mediator_mev=0.0, coupling=None, **sm_kwargs):
         super().__init__(light_vector_charges(1.0), m_mediator_mev, coupling, **sm_kwargs)
@@ -125,10 +123,8 @@ class DarkFermionVector(VectorMediator):
         return terms + [(self.electron_structure, [None, amp])]
 
 
-class DarkFermionScalar(ScalarMediator):
+class DarkFermionScalar(UpscatteringModel, ScalarMediator):
     """SM + nu -> chi through a scalar with sigma-term nucleon charges (seed 000's 'ls' charges); x = g^2."""
-
-    has_own_threshold = True
 
     def __init__(self, m_chi_mev=0.0, m_mediator_mev=0.0, coupling=None, **sm_kwargs):
         charges = tuple(nucleon.scalar_charge_all(n) for n in "pn")

@@ -32,7 +32,7 @@ import numpy as np
 from ..constants import ALPHA_EM, M_ELECTRON_MEV
 from ..cross_section import LAURENT_POWERS, StandardModel, momentum_transfer
 from ..flux import E_MICHEL_MAX_MEV
-from ..kinematics import MassiveFinalState, max_mass
+from ..kinematics import MassiveFinalState, UpscatteringModel, max_mass
 from ..validation import PhysicsInputError, as_finite_array, as_nonnegative_array, check_choice
 
 _K = {k: i for i, k in enumerate(LAURENT_POWERS)}
@@ -63,14 +63,12 @@ def dipole_reach_mev(target_mass_mev: float) -> float:
     return float(max_mass(E_MICHEL_MAX_MEV, target_mass_mev))
 
 
-class DipolePortal(StandardModel):
+class DipolePortal(UpscatteringModel, StandardModel):
     """SM + nu_alpha -> F_4 up-scattering through a transition moment; m_4 (MeV) may be an array (batch axis).
 
     flavour: 'e' or 'mu'. mu: |mu_nu4| in 1e-10 mu_B for direct evaluation, or None for quadratic-form scans
     (then x = mu_nu4 in the same unit).
     """
-
-    has_own_threshold = True
 
     def __init__(self, flavour: str, m4_mev=0.0, mu=None, **sm_kwargs):
         super().__init__(**sm_kwargs)
