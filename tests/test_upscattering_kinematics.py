@@ -167,3 +167,18 @@ def test_flux_above_the_massive_threshold_against_slow_quadrature():
             per_node = n_targets * scale * det.recoil_weights_mev[j]
             np.testing.assert_allclose(spec[n, 2, j], per_node * delayed, rtol=1e-9, atol=1e-300)
             np.testing.assert_allclose(spec[n, 1, j], per_node * prompt, rtol=1e-9, atol=1e-300)
+
+
+def test_recoil_quadrature_is_converged_for_massive_final_states():
+    """The detectors' recoil panels break at the massless end points, not where E_min(T; m_X) crosses the nu_mu
+    line: against panels 10x (CsI) and 8x (LAr) finer the up-scattering counts move by well under 1%."""
+    from cevns_lib.models.dark_fermion import dark_fermion
+    from cevns_lib.rates import RateEngine, get_detector
+
+    m = np.array([0.01, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 52.0])
+    for det, panel in (("csi", 0.1), ("lar", 0.25)):
+        fine = RateEngine(get_detector(det, panel_kev=panel))
+        for model in (DipolePortal("mu", m), dark_fermion("vector", m, 10.0)):
+            a = engine(det).quadratic_counts(model).pairs[(1, 1)].sum(axis=(-3, -2, -1))
+            b = fine.quadratic_counts(model).pairs[(1, 1)].sum(axis=(-3, -2, -1))
+            np.testing.assert_allclose(a, b, rtol=1e-2)
