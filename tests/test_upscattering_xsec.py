@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import constants as sc
 
 from cevns_lib.cli import main
@@ -304,3 +306,25 @@ def test_cli_bad_input_is_one_line_exit_2(capsys):
     assert err.value.code == 2
     msg = capsys.readouterr().err.strip()
     assert "reach" in msg and len(msg.splitlines()) == 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(e=st.floats(2.0, 52.8), frac_m=st.floats(0.0, 0.99), frac_t=st.floats(0.0, 1.0),
+       target=st.sampled_from(["Cs133", "Ar40", "electron"]))
+def test_cross_sections_are_positive_inside_the_kinematic_window(e, frac_m, frac_t, target):
+    """|M|^2 >= 0: every bracket is non-negative wherever the kinematics allow the recoil (a sign error in any
+    m^2 or m^4 term would show up near the edges of the window)."""
+    from cevns_lib.kinematics import max_mass, recoil_range
+
+    mass = 0.51099895 if target == "electron" else nucleus(target).mass_mev
+    m = frac_m * float(max_mass(e, mass))
+    lo, hi = recoil_range(e, mass, m)
+    t = float(lo + frac_t * (hi - lo))
+    if not t > 1e-9:  # below 1 meV of recoil (no detector sees it) 1/T^2 overflows in double precision
+        return
+    structures = [dipole_laurent, scalar_laurent] + ([vector_laurent_electron, scalar_laurent_electron]
+                                                     if target == "electron" else [vector_laurent])
+    for f in structures:
+        val = laurent_at(f(np.array([t]), mass, np.array([m]))[..., 0], e)
+        scale = abs(laurent_at(np.abs(f(np.array([t]), mass, np.array([m]))[..., 0]), e))
+        assert val >= -1e-9 * scale, (f.__name__, e, t, m, val)
