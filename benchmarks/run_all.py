@@ -6,6 +6,8 @@
 * light mediators: the whole bound table (11 models x 3 data sets x 2 regimes) from a cold start, in a fresh
   process (goal < 30 s), and one 200 x 200 (M, g) exclusion scan (goal < 2 s);
 * NSI: one 400 x 400 profiled grid of two couplings, CsI+LAr (goal < 5 s);
+* EM (`bench_em.py`): one 400 x 400 profiled (mu_nue, mu_numu) grid, CsI(+ES)+LAr (goal < 5 s), and the cost of
+  adding nu-e scattering to one CsI prediction;
 * with --book, the wall time of a full `jupyter-book build` (executes every chapter).
 Prints a table and writes benchmarks/results.json. Timings are best of a few repeats (wall clock).
 """
@@ -25,6 +27,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from cevns_lib.cross_section import StandardModel  # noqa: E402
 from cevns_lib.rates import RateEngine, get_detector  # noqa: E402
@@ -121,6 +124,9 @@ def main() -> int:
     bench_likelihood(results, 10_000 if args.quick else 100_000)
     bench_mediators(results)
     bench_nsi(results, 100 if args.quick else 400)
+    from bench_em import bench_em  # electromagnetic properties and nu-e scattering (issue 8)
+
+    bench_em(results, 100 if args.quick else 400)
     if args.book:
         t0 = time.perf_counter()
         subprocess.run([str(ROOT / ".venv/bin/jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"],

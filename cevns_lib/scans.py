@@ -54,12 +54,26 @@ def _quadratic(detector: str, key, masses: tuple, high_mass: bool):
     return engine(detector).quadratic_counts(m)
 
 
+@functools.lru_cache(maxsize=256)
+def _electron_quadratic(detector: str, key, masses: tuple, high_mass: bool):
+    """The mediator's nu-e scattering on the electrons of `detector` as a quadratic form in g^2 (None: no ES)."""
+    eng = electron_engine(detector)
+    if eng is None:
+        return None
+    masses = np.array(masses)
+    m = VectorMediator(key, masses, high_mass=high_mass) if isinstance(key, ZPrimeCharges) else \
+        mediator_model(key, masses, high_mass=high_mass)
+    return eng.quadratic_counts(m, n_params=1)
+
+
 def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configuration: str = "seed001",
-              high_mass: bool = False) -> np.ndarray:
+              high_mass: bool = False, electron_scattering: bool = False) -> np.ndarray:
     """Profiled chi^2 on the grid (len(masses), n_g) of a mediator model (coupling g, or g/M in MeV^-1).
 
     model: a name (MODEL_NAMES, SEED000_MEDIATORS) or any ZPrimeCharges assignment. couplings: (n_g,) for every
     mass, or (len(masses), n_g) couplings per mass (e.g. along a g-2 band).
+    electron_scattering: also the mediator's nu-e scattering on the electrons of CsI (the likelihood's ES slot);
+    default CEvNS only, as in seed 001's analysis.
     """
     key = _model_key(model)
     masses = np.atleast_1d(np.asarray(masses_mev, float))
@@ -75,7 +89,9 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
     for det in _check_dataset(dataset):
         counts = _quadratic(det, key, tuple(masses.tolist()), high_mass).counts(x)  # (nM, ng, 3, nE, nt)
         lk = likelihood(det, configuration)
-        total = total + lk.chi2_profiled(counts.reshape(-1, 3, lk.n_bins)).reshape(g.shape)
+        es_quad = _electron_quadratic(det, key, tuple(masses.tolist()), high_mass) if electron_scattering else None
+        es = None if es_quad is None else es_quad.counts(x).reshape(-1, 3, lk.n_bins)
+        total = total + lk.chi2_profiled(counts.reshape(-1, 3, lk.n_bins), electron_scattering=es).reshape(g.shape)
     return total
 
 
@@ -117,17 +133,29 @@ def first_excluded(x, dchi2, level):
 
 
 def coupling_bound(name, dataset: str, regime: str = "low", configuration: str = "seed001",
-                   level: float = DCHI2_2SIGMA_1DOF, n: int = 600) -> float:
-    """2 sigma bound: on g for M -> 0 (regime 'low'), or on g/M in GeV^-1 for M^2 >> q^2 (regime 'high')."""
+                   level: float = DCHI2_2SIGMA_1DOF, n: int = 600, electron_scattering: bool = False) -> float:
+    """2 sigma bound: on g for M -> 0 (regime 'low'), or on g/M in GeV^-1 for M^2 >> q^2 (regime 'high').
+    electron_scattering=True adds the mediator's nu-e scattering in CsI; its light-mass bounds reach far lower
+    couplings, so the scan then starts two decades lower."""
+    low = -9 if electron_scattering else -7
     if regime == "low":
-        grid = np.concatenate([[0.0], np.logspace(-7, -1, n)])
-        chi2 = chi2_grid(name, [LOW_MASS_MEV], grid, dataset, configuration)[0]
-        return first_excluded(grid[1:], chi2[1:] - chi2.min(), level)
+        grid = np.concatenate([[0.0], np.logspace(low, -1, n)])
+        chi2 = chi2_grid(name, [LOW_MASS_MEV], grid, dataset, configuration,
+                         electron_scattering=electron_scattering)[0]
+        return _first_excluded_inside(grid[1:], chi2[1:] - chi2.min(), level)
     if regime == "high":
         grid = np.concatenate([[0.0], np.logspace(-9, -3, n)])  # g/M in MeV^-1
-        chi2 = chi2_grid(name, [1.0], grid, dataset, configuration, high_mass=True)[0]
-        return 1e3 * first_excluded(grid[1:], chi2[1:] - chi2.min(), level)  # GeV^-1
+        chi2 = chi2_grid(name, [1.0], grid, dataset, configuration, high_mass=True,
+                         electron_scattering=electron_scattering)[0]
+        return 1e3 * _first_excluded_inside(grid[1:], chi2[1:] - chi2.min(), level)  # GeV^-1
     raise ValueError(f"regime must be 'low' or 'high', not {regime!r}")
+
+
+def _first_excluded_inside(x, dchi2, level):
+    """`first_excluded`, refusing a bound at the first grid point (the scan would not have started low enough)."""
+    if dchi2[0] > level:
+        raise ValueError(f"the coupling grid starts inside the excluded region (g = {x[0]:g}); start it lower")
+    return first_excluded(x, dchi2, level)
 
 
 def bounds(name, dataset: str, configuration: str = "seed001") -> dict:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import ALPHA_EM, G_FERMI_MEV2
+from ..constants import ALPHA_EM, G_FERMI_MEV2, M_ELECTRON_MEV
 from ..cross_section import StandardModel, lepton_of, momentum_transfer
 from ..validation import PhysicsInputError
 from . import kinetic_mixing, nucleon
@@ -156,6 +156,28 @@ class VectorMediator(StandardModel):
         name, (q_sm,) = terms[0]
         terms[0] = (name, [q_sm, self.mediator_amplitude(nuc, flavour, t)])
         return terms
+
+    def electron_charge(self, q_mev) -> np.ndarray:
+        """The electron's effective U(1)' charge at |q|: Q'_e at tree level, plus for the models without quark
+        couplings (where CEvNS sees the Z' only through kinetic mixing) the photon-mixing part -(2 alpha/pi) eps(|q|)
+        of a charge -1 fermion, the same loop that gives the proton its 2 alpha eps/pi."""
+        q = np.asarray(q_mev, float)
+        charge = np.full(q.shape, float(self.charges.e))
+        if not self.charges.couples_to_quarks:
+            charge = charge - 2.0 * ALPHA_EM / math.pi * kinetic_mixing.epsilon(q, self.charges.leptons)
+        return charge
+
+    def electron_amplitude_terms(self, target, flavour, t):
+        """nu-e scattering on one free electron: the Z' shifts g_V by g^2 Q'_l Q'_e / (sqrt2 G_F (2 m_e T + M^2)),
+        as it shifts each nucleon's g_V in CEvNS; with |q|^2 = 2 m_e T ~ 1e-3 MeV^2 at keV recoils the propagator is
+        far larger than on a nucleus."""
+        from .. import electron_scattering as es
+
+        t = np.asarray(t, float)
+        q = np.sqrt(2.0 * M_ELECTRON_MEV * t)
+        shift = self.charges.lepton(lepton_of(flavour)) * self.electron_charge(q) * self._propagator(q) \
+            / (math.sqrt(2.0) * G_FERMI_MEV2)
+        return es.sm_terms(flavour, t, self.ew.radiative, self.ew.sin2_theta_w, delta_g_v=[shift])
 
 
 class _IncoherentMediator(StandardModel):
