@@ -252,7 +252,10 @@ KINEMATICS.update(es.KINEMATICS)
 
 def kinematics(name: str, t_mev, mass_mev: float) -> np.ndarray:
     """Laurent coefficients of the kinematic structure `name` ('vector', 'axial', 'scalar', 'tensor',
-    'pseudoscalar')."""
+    'pseudoscalar'), or of a structure object called as name(T, M) (e.g. `kinematics.MassiveFinalState`, whose
+    coefficients depend on m_X)."""
+    if callable(name):
+        return name(np.asarray(t_mev, float), mass_mev)
     try:
         return KINEMATICS[name](np.asarray(t_mev, float), mass_mev)
     except KeyError:

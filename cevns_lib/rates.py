@@ -54,16 +54,34 @@ class RateEngine:
 
     def counts(self, model=None) -> np.ndarray:
         """Expected counts (..., n_flavours, n_energy_bins, n_time_bins)."""
+        if getattr(model, "has_own_threshold", False):  # up-scattering terms: through their thresholds
+            quad = self.quadratic_counts(model)
+            x = np.broadcast_to(np.asarray(model.parameter_values, float), quad.batch_shape + (quad.n_params,))
+            return quad.counts(x)
         spec = self.recoil_spectrum(model)
         return np.einsum("ij,...fj,ft->...fit", self.response, spec, self.time_fractions)
 
     def total(self, model=None) -> float | np.ndarray:
         return self.counts(model).sum(axis=(-3, -2, -1))
 
-    def _contract(self, coeff: np.ndarray) -> np.ndarray:
-        """Counts (..., 3, n_E, n_t) for Laurent coefficients (..., n, f, k, j)."""
-        spec = np.einsum("...nfkj,nfkj->...fj", coeff, self.weights)
+    def _contract(self, coeff: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Counts (..., 3, n_E, n_t) for Laurent coefficients (..., n, f, k, j) and flux weights (default: the
+        massless final state's; (..., n, f, k, j) for a batch of thresholds, see `threshold_weights`)."""
+        w = self.weights if weights is None else weights
+        spec = np.einsum("...nfkj,...nfkj->...fj", coeff, w)
         return np.einsum("ij,...fj,ft->...fit", self.response, spec, self.time_fractions)
+
+    def threshold_weights(self, structure) -> np.ndarray:
+        """W[..., n, f, k, j] as `weights` but with the flux integrated above structure.threshold(T, M), the
+        minimum neutrino energy of a massive final state (shape (*batch, nT): one threshold per m_X)."""
+        t = self.detector.recoil_nodes_mev
+        scale = self.detector.source.fluence_per_cm2 * HBARC2_MEV2_CM2
+        per_nucleus = []
+        for nuc, n_targets in self.detector.targets:
+            e0 = np.asarray(structure.threshold(t, nuc.mass_mev), float)
+            mom = [np.moveaxis(energy_moments(f, e0, LAURENT_POWERS), 0, -2) for f in FLAVOURS]  # (*b, k, nT)
+            per_nucleus.append(n_targets * scale * self.detector.recoil_weights_mev * np.stack(mom, axis=-3))
+        return np.stack(np.broadcast_arrays(*per_nucleus), axis=-4)
 
     def quadratic_counts(self, model, n_params: int | None = None) -> "QuadraticCounts":
         """Counts as a quadratic form in the model's parameters x = (1, x_1..x_P): one contraction per pair.
@@ -82,23 +100,40 @@ class RateEngine:
         per_nf = [[terms_of(nuc, f, t) for f in FLAVOURS] for nuc, _ in self.detector.targets]
         n_amp = max(len(amps) for nf in per_nf for terms in nf for _, amps in terms)
         n_amp = max(n_amp, 1 + (n_params or 0))
+        # terms are grouped by their flux threshold: None (massless final state, the precomputed weights) or a
+        # structure with its own threshold E_min(T; m_X) (up-scattering, `kinematics.MassiveFinalState`)
+        groups = {None: None}
+        for nf in per_nf:
+            for terms in nf:
+                for name, _ in terms:
+                    if hasattr(name, "threshold"):
+                        groups.setdefault(name, None)
         pairs = {}
         for a in range(n_amp):
             for b in range(a, n_amp):
-                blocks, any_term = [], False
-                for (nuc, _), nf in zip(self.detector.targets, per_nf):
-                    row = []
-                    for terms in nf:
-                        c = np.zeros((len(LAURENT_POWERS), t.size))
-                        for name, amps in terms:
-                            if a < len(amps) and b < len(amps) and amps[a] is not None and amps[b] is not None:
-                                prod = np.asarray(amps[a]) * np.asarray(amps[b])
-                                c = c + prod[..., None, :] * kinematics(name, t, nuc.mass_mev)
-                                any_term = True
-                        row.append(c)
-                    blocks.append(np.stack(np.broadcast_arrays(*row), axis=-3))
-                if any_term:
-                    pairs[(a, b)] = self._contract(np.stack(np.broadcast_arrays(*blocks), axis=-4))
+                total = None
+                for group in groups:
+                    blocks, any_term = [], False
+                    for (nuc, _), nf in zip(self.detector.targets, per_nf):
+                        row = []
+                        for terms in nf:
+                            c = np.zeros((len(LAURENT_POWERS), t.size))
+                            for name, amps in terms:
+                                if (name if hasattr(name, "threshold") else None) is not group:
+                                    continue
+                                if a < len(amps) and b < len(amps) and amps[a] is not None and amps[b] is not None:
+                                    prod = np.asarray(amps[a]) * np.asarray(amps[b])
+                                    c = c + prod[..., None, :] * kinematics(name, t, nuc.mass_mev)
+                                    any_term = True
+                            row.append(c)
+                        blocks.append(np.stack(np.broadcast_arrays(*row), axis=-3))
+                    if any_term:
+                        if group is not None and groups[group] is None:
+                            groups[group] = self.threshold_weights(group)
+                        part = self._contract(np.stack(np.broadcast_arrays(*blocks), axis=-4), groups[group])
+                        total = part if total is None else total + part
+                if total is not None:
+                    pairs[(a, b)] = total
         return QuadraticCounts(n_amp - 1, pairs, nonnegative=getattr(model, "squared_couplings", False))
 
 

@@ -66,6 +66,17 @@ def check_choice(value, choices, what: str):
     return value
 
 
+def as_mass_grid(x, what: str, maximum: float | None = None, positive: bool = False) -> np.ndarray:
+    """A 1-d array of masses (MeV): finite, >= 0 (> 0 if `positive`), and <= `maximum` (e.g. a kinematic reach)."""
+    arr = np.atleast_1d(as_positive_array(x, what) if positive else as_nonnegative_array(x, what))
+    if arr.ndim != 1 or arr.size == 0:
+        raise PhysicsInputError(f"{what} must be a non-empty 1-d list of values")
+    if maximum is not None and np.any(arr > maximum):
+        raise PhysicsInputError(f"{what} {arr.max():g} MeV is above the kinematic reach {maximum:.4g} MeV "
+                                "(no event can be produced)")
+    return arr
+
+
 def check_unique(values, what: str):
     """`values` if no entry repeats, else a PhysicsInputError naming `what`."""
     values = tuple(values)
