@@ -15,6 +15,7 @@ import numpy as np
 from ..cross_section import t_max
 from ..flux import FLAVOURS, E_MICHEL_MAX_MEV, E_NU_MU_LINE_MEV, ProtonPulse, SNSSource
 from ..nuclei import Nucleus
+from ..quadrature import gauss_legendre
 
 
 @dataclass
@@ -59,7 +60,7 @@ def recoil_quadrature(t_low_mev: float, nuclei: list[Nucleus], panel_mev: float,
         for e in (E_NU_MU_LINE_MEV, E_MICHEL_MAX_MEV):
             breaks.add(float(t_max(e, nuc.mass_mev)))
     breaks = np.array(sorted(b for b in breaks if b >= t_low_mev))
-    x, w = np.polynomial.legendre.leggauss(order)
+    x, w = gauss_legendre(order)
     nodes, weights = [], []
     for a, b in zip(breaks[:-1], breaks[1:]):
         n = max(1, int(np.ceil((b - a) / panel_mev)))
@@ -73,7 +74,7 @@ def recoil_quadrature(t_low_mev: float, nuclei: list[Nucleus], panel_mev: float,
 
 def gauss_legendre_in_bins(edges: np.ndarray, order: int):
     """Nodes (n_bins, order) and weights (n_bins, order) of Gauss-Legendre quadrature within each bin."""
-    x, w = np.polynomial.legendre.leggauss(order)
+    x, w = gauss_legendre(order)
     half = 0.5 * np.diff(edges)[:, None]
     mid = 0.5 * (edges[1:] + edges[:-1])[:, None]
     return mid + half * x[None, :], half * w[None, :]

@@ -87,7 +87,7 @@ def profile_gaussian(mu0, templates, data, variance, precision, return_nuisances
     return profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, return_nuisances)
 
 
-def profile_poisson(mu0, templates, data, precision, max_iter: int = 500, tol: float = 1e-12,
+def profile_poisson(mu0, templates, data, precision, max_iter: int = 500, tol: float | None = None,
                     newton_steps: int = 2, return_nuisances: bool = False):
     """min_a of the Poisson chi^2 for every hypothesis (damped Newton, then the chord method; see
     `profile_poisson_split`)."""
@@ -127,15 +127,20 @@ def _apply(s_part, js, fixed, coeff):
     return out
 
 
-def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int = 500, tol: float = 1e-12,
-                          newton_steps: int = 1, return_nuisances: bool = False):
+def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int = 500, tol: float | None = None,
+                          newton_steps: int = 2, return_nuisances: bool = False, refresh: int = 4):
     """`profile_poisson` for templates A = F + S (split form).
 
     The first `newton_steps` iterations are full Newton steps; after them the Hessian is kept (the chord method,
-    refreshed every 6 iterations): each iteration then costs two template products instead of a Hessian.
-    A hypothesis has converged when its step's expected chi^2 decrease is below tol x (total expected counts),
-    i.e. ~1e-9 in chi^2 for COHERENT-sized samples; converged hypotheses drop out of the iteration.
+    refreshed every `refresh` iterations): each iteration then costs two template products instead of a Hessian.
+    A hypothesis has converged when a step with a freshly computed Hessian is undamped and its Newton decrement
+    g.H^-1.g is below `tol` (default `kernels.DECREMENT_TOL` = 1e-9: chi^2 is then within ~tol/2 of its
+    minimum before that last step, and within ~tol^2 after it); converged hypotheses drop out of the iteration.
+    The compiled kernel applies the same rule.
     """
+    from .kernels import DECREMENT_TOL
+
+    tol = DECREMENT_TOL if tol is None else float(tol)
     js = np.asarray(js, dtype=int)
     if np.any((mu0 <= 0) & (data[None, :] > 0)):
         raise ValueError("expected counts must be > 0 in every bin with observed events")
@@ -147,14 +152,15 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
     a = np.zeros((h, k))
     mu = mu0.copy()
     prior_hess = 2.0 * np.diag(precision + _RIDGE)[None]
-    scale = tol * (1.0 + np.abs(mu0).sum(axis=1))
     idx = np.arange(h)  # hypotheses still iterating
-    sp, m, aa, sc, inv = s_part, mu, a, scale, None
+    sp, m, aa, inv = s_part, mu, a, None
+    confirm = np.zeros(h, dtype=bool)
     for it in range(max_iter):
         inv_mu = 1.0 / np.maximum(m, _TINY)
         ratio = data[None, :] * inv_mu
         grad = 2.0 * _apply_transpose(sp, js, fixed, 1.0 - ratio) + 2.0 * aa * precision
-        if it < newton_steps or (it - newton_steps) % 6 == 5 or it >= 12:
+        fresh = it < newton_steps or (it - newton_steps) % refresh == refresh - 1 or bool(confirm.any())
+        if fresh:
             inv = _inverse(2.0 * _split_products(sp, js, fixed, ratio * inv_mu) + prior_hess)
         step = -np.einsum("hkl,hl->hk", inv, grad)
         dmu = _apply(sp, js, fixed, step)
@@ -164,11 +170,15 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
         aa = aa + frac[:, None] * step
         m = m + frac[:, None] * dmu
         a[idx], mu[idx] = aa, m
-        active = -np.einsum("hk,hk->h", grad, step) * frac >= sc
+        small = -np.einsum("hk,hk->h", grad, step) < tol
+        done = small & (frac == 1.0) & fresh
+        confirm = small & ~done
+        active = ~done
         if not active.any():
             break
         if active.mean() < 0.5:  # keep iterating only the stragglers
-            idx, sp, m, aa, sc, inv = idx[active], sp[active], m[active], aa[active], sc[active], inv[active]
+            idx, sp, m, aa, inv, confirm = idx[active], sp[active], m[active], aa[active], inv[active], \
+                confirm[active]
     chi2 = poisson_deviance(mu, data) + np.sum(a**2 * precision, axis=-1)
     return (chi2, a) if return_nuisances else chi2
 
