@@ -55,17 +55,18 @@ def _load(sig_h, es_h, factor, has_es, sf, ef):
 
 
 @njit(cache=True, fastmath=_FM)
-def _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, amat, srows, mu0):
-    """amat (K, B) = F + S_h, srows (Ks, B) = S_h, mu0 (B,) = sum_f (s_f + es_f) + backgrounds."""
+def _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, base):
+    """amat (K, B) = F + S_h, srows (Ks, B) = S_h, base (B,) = backgrounds + sum_f (keep_f s_f + es_keep_f es_f):
+    the expected counts at a = offset (the signal share carried by the normalisation parameter taken out)."""
     n_f, n_b = sf.shape
     amat[:, :] = fixed
     for i in range(n_b):
         t = bkg[i]
         for f in range(n_f):
-            t += sf[f, i]
+            t += sf[f, i] * keep[f, i]
             if has_es:
-                t += ef[f, i]
-        mu0[i] = t
+                t += ef[f, i] * es_keep[f, i]
+        base[i] = t
     for s in range(js.shape[0]):
         for i in range(n_b):
             t = 0.0
@@ -75,6 +76,23 @@ def _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, amat, srows, mu0):
                     t += ef[f, i] * es_rel[s, f, i]
             srows[s, i] = t
             amat[js[s], i] += t
+
+
+@njit(cache=True, fastmath=_FM)
+def _start_scale(base, sig, data):
+    """Starting value of the normalisation parameter c = 1 + a: 1, or, for a hypothesis that predicts more events
+    than observed, the factor that brings its total near the data (a far hypothesis then converges in a few
+    steps instead of many damped ones; the minimum is the same, the problem being convex)."""
+    n_obs = 0.0
+    n_base = 0.0
+    n_sig = 0.0
+    for i in range(base.shape[0]):
+        n_obs += data[i]
+        n_base += base[i]
+        n_sig += sig[i]
+    if n_sig <= 0.0 or n_base + n_sig <= n_obs:
+        return 1.0
+    return min(1.0, max(n_obs - n_base, 0.05 * n_obs) / n_sig)
 
 
 @njit(cache=True, fastmath=_FM)
@@ -118,9 +136,10 @@ def _cho_solve(lo, d, rhs, y, out):
 
 
 @njit(parallel=True, cache=True, fastmath=_FM)
-def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, data, precision, max_iter, dec_tol,
-                    newton_steps, refresh, out_chi2, out_a, out_iter):
-    """Damped Newton (first `newton_steps` iterations and every `refresh`-th), the chord method in between.
+def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data, precision,
+                    max_iter, dec_tol, newton_steps, refresh, out_chi2, out_a, out_iter):
+    """Damped Newton (the first `newton_steps` iterations, after a damped step, every `refresh`-th and from the
+    12th on), the chord method (the last Hessian kept) in between.
 
     Converged when a Newton step with a freshly computed Hessian is undamped and its decrement
     g.H^-1.g is below dec_tol (then chi^2 - min chi^2 ~ dec/2 before that step, far less after it).
@@ -138,6 +157,7 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, data, precisio
         wa = np.empty((k, n_b))
         srows = np.empty((max(ks, 1), n_b))
         mu = np.empty(n_b)
+        base = np.empty(n_b)
         dmu = np.empty(n_b)
         w = np.empty(n_b)
         v = np.empty(n_b)
@@ -155,10 +175,18 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, data, precisio
                     out_a[h, p] = np.nan
                 out_iter[h] = 0
                 continue
-            _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, amat, srows, mu)
+            _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, base)
             for p in range(k):
-                a[p] = 0.0
+                a[p] = offset[p]
+                if offset[p] == 1.0:
+                    a[p] = _start_scale(base, amat[p], data)
+            for i in range(n_b):
+                t = base[i]
+                for p in range(k):
+                    t += a[p] * amat[p, i]
+                mu[i] = t
             confirm = False
+            damped = False
             n_it = -1
             for it in range(max_iter):
                 for i in range(n_b):
@@ -170,8 +198,9 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, data, precisio
                     t = 0.0
                     for i in range(n_b):
                         t += amat[p, i] * v[i]
-                    grad[p] = -(t + 2.0 * a[p] * precision[p])
-                fresh = it < newton_steps or confirm or (it - newton_steps) % refresh == refresh - 1
+                    grad[p] = -(t + 2.0 * (a[p] - offset[p]) * precision[p])
+                fresh = (it < newton_steps or confirm or damped or it >= 12
+                         or (it - newton_steps) % refresh == refresh - 1)
                 if fresh:
                     for p in range(k):
                         for i in range(n_b):
@@ -199,8 +228,12 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, data, precisio
                 for p in range(k):
                     a[p] += frac * step[p]
                     dec += grad[p] * step[p]  # grad holds -g: dec = g.H^-1.g
-                for i in range(n_b):
-                    mu[i] += frac * dmu[i]
+                for i in range(n_b):  # directly, not incrementally: no round-off carried from large early mu
+                    t = base[i]
+                    for p in range(k):
+                        t += a[p] * amat[p, i]
+                    mu[i] = t
+                damped = frac < 1.0
                 if dec < dec_tol:
                     if fresh and frac == 1.0:
                         n_it = it + 1
@@ -216,17 +249,18 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, data, precisio
                 else:
                     chi2 += 2.0 * mu[i]
             for p in range(k):
-                chi2 += precision[p] * a[p] * a[p]
-                out_a[h, p] = a[p]
+                d = a[p] - offset[p]
+                chi2 += precision[p] * d * d
+                out_a[h, p] = d
             out_chi2[h] = chi2
             out_iter[h] = n_it
 
 
 @njit(parallel=True, cache=True, fastmath=_FM)
-def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, data, weights,
-                     out_chi2, out_a):
+def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep, offset, data,
+                     precision, weights, out_chi2, out_a):
     """One K x K solve per hypothesis; the hypothesis-independent block ff = F W F^T + priors is precomputed,
-    and wfixed = W F. chi^2_min = r.W.r - rhs.H^-1.rhs with r = n - mu0 (the ridge's effect is ~1e-12 a^2)."""
+    and wfixed = W F. In c = a + offset: (A W A^T + P) c = A W (n - base) + P offset; chi^2 evaluated directly."""
     n_h, n_f, n_b = sig.shape
     k = fixed.shape[0]
     ks = js.shape[0]
@@ -239,6 +273,7 @@ def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, d
         srows = np.empty((max(ks, 1), n_b))
         mu0 = np.empty(n_b)
         r = np.empty(n_b)
+        dev = np.empty(n_b)
         swf = np.empty((max(ks, 1), k))
         hm = np.empty((k, k))
         rhs = np.empty(k)
@@ -252,13 +287,11 @@ def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, d
                 for p in range(k):
                     out_a[h, p] = np.nan
                 continue
-            _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, amat, srows, mu0)
-            rwr = 0.0
+            _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, mu0)
             for i in range(n_b):
                 r[i] = data[i] - mu0[i]
-                rwr += r[i] * r[i] * weights[i]
             for p in range(k):
-                t = 0.0
+                t = precision[p] * offset[p]
                 for i in range(n_b):
                     t += wfixed[p, i] * r[i]
                 rhs[p] = t
@@ -293,8 +326,15 @@ def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, d
                         hm[q, p] += t
             _cholesky(hm, dsc)
             _cho_solve(hm, dsc, rhs, y, a)
-            chi2 = rwr
+            chi2 = 0.0
+            for i in range(n_b):
+                dev[i] = r[i]
             for p in range(k):
-                chi2 -= rhs[p] * a[p]
-                out_a[h, p] = a[p]
+                for i in range(n_b):
+                    dev[i] -= a[p] * amat[p, i]
+                d = a[p] - offset[p]
+                chi2 += precision[p] * d * d
+                out_a[h, p] = d
+            for i in range(n_b):
+                chi2 += weights[i] * dev[i] * dev[i]
             out_chi2[h] = chi2

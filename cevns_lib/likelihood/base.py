@@ -61,6 +61,10 @@ class _ProfileSetup:
     Nuisances with identical relative templates and Gaussian priors are merged (`groups`); `js` indexes the
     merged parameters with a relative template (rel, es_rel: (Ks, 3, B)); fixed (K, B) holds the absolute ones.
     For the Gaussian statistic also W = 1/variance, W F and F W F^T + priors (the hypothesis-independent block).
+
+    The profilers work in c = a + offset: the first pure normalisation (relative template = 1) is written as
+    mu = base + c_0 s + ..., so that far from the SM, where the fit pulls c_0 = 1 + a_0 towards 0, the expected
+    counts are not the small difference of two huge numbers (s - |a_0| s) and keep full relative precision.
     """
 
     groups: list
@@ -75,6 +79,9 @@ class _ProfileSetup:
     weights: np.ndarray | None
     wfixed: np.ndarray | None
     ff: np.ndarray | None
+    offset: np.ndarray  # (K,) 1 for the parameter that carries the signal normalisation, else 0
+    keep: np.ndarray  # (3, B) share of the signal not carried by it (0 where it is a pure normalisation)
+    es_keep: np.ndarray  # (3, B) the same for electron scattering
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,7 +180,16 @@ class Likelihood:
 
     @functools.cached_property
     def _setup(self) -> _ProfileSetup:
-        groups = self._merged_groups()
+        """Profiling set-up for hypotheses without electron scattering (nuisances that differ only in whether
+        they act on ES then act identically and are merged)."""
+        return self._make_setup(with_es=False)
+
+    @functools.cached_property
+    def _setup_es(self) -> _ProfileSetup:
+        return self._make_setup(with_es=True)
+
+    def _make_setup(self, with_es: bool) -> _ProfileSetup:
+        groups = self._merged_groups(with_es)
         nus = [self.nuisances[g[0]] for g in groups]
         var = [sum(self.nuisances[k].sigma ** 2 for k in g) if nus[i].sigma is not None else None
                for i, g in enumerate(groups)]
@@ -185,6 +201,14 @@ class Likelihood:
                            for k in js]) if js.size else rel
         fixed = np.stack([sum(n.absolute.values()) if n.absolute else np.zeros(self.n_bins) for n in nus]) \
             if nus else np.zeros((0, self.n_bins))
+        offset = np.zeros(len(nus))
+        keep, es_keep = np.ones((N_FLAVOURS, self.n_bins)), np.ones((N_FLAVOURS, self.n_bins))
+        for j, k in enumerate(js):  # the first pure normalisation of the signal (and, if it has one, of ES)
+            if (not nus[k].absolute and np.all(rel[j] == 1.0) and (np.all(es_rel[j] == 1.0) or not with_es)):
+                offset[k] = 1.0
+                keep = keep - rel[j]
+                es_keep = es_keep - es_rel[j]
+                break
         weights = wfixed = ff = None
         if self.statistic == "gaussian":
             weights = 1.0 / np.asarray(self.variance, float)
@@ -193,16 +217,19 @@ class Likelihood:
         c = np.ascontiguousarray
         return _ProfileSetup(groups, var, c(prec), c(bkg), js, c(rel, float), c(es_rel, float), c(fixed, float),
                              c(self.data, float), None if weights is None else c(weights),
-                             None if wfixed is None else c(wfixed), None if ff is None else c(ff))
+                             None if wfixed is None else c(wfixed), None if ff is None else c(ff),
+                             c(offset), c(keep), c(es_keep))
 
-    def _merged_groups(self) -> list[list[int]]:
+    def _merged_groups(self, with_es: bool = True) -> list[list[int]]:
         """Nuisances with identical templates and Gaussian priors act as one parameter of variance sum sigma^2
-        (exactly, after profiling): group them so the profiler solves a smaller system."""
+        (exactly, after profiling): group them so the profiler solves a smaller system. Without electron
+        scattering, whether a nuisance acts on it does not matter."""
         groups: list[list[int]] = []
         for k, nu in enumerate(self.nuisances):
             for g in groups:
                 ref = self.nuisances[g[0]]
-                if (nu.sigma is not None and ref.sigma is not None and nu.applies_to_es == ref.applies_to_es
+                if (nu.sigma is not None and ref.sigma is not None
+                        and (nu.applies_to_es == ref.applies_to_es or not with_es)
                         and not nu.absolute and not ref.absolute and nu.relative is not None
                         and ref.relative is not None and np.array_equal(nu.relative, ref.relative)):
                     g.append(k)
@@ -256,7 +283,7 @@ class Likelihood:
             raise ValueError("the compiled backend needs numba and at least one nuisance parameter")
         use_compiled = has_nuis and (backend == "compiled" or (
             backend == "auto" and kernels.AVAILABLE and n_h >= kernels.COMPILED_FROM))
-        st = self._setup
+        st = self._setup if es is None else self._setup_es
         chunk = max(1, int(chunk))
         k_merged = st.fixed.shape[0]
         chi2 = np.empty(n_h)
@@ -292,20 +319,20 @@ class Likelihood:
             for start in range(0, n_h, step):
                 sl = slice(start, start + step)
                 sc = self._validated(self._per_flavour(s[sl]))
-                mu0 = sc.sum(axis=1) + st.bkg[None, :]
+                mu0 = np.einsum("hfb,fb->hb", sc, st.keep) + st.bkg[None, :]
                 s_part = np.einsum("hfb,sfb->hsb", sc, st.rel)
                 if es is not None:
                     ec = self._validated(self._per_flavour(es if es.shape[0] == 1 else es[sl]),
                                          "electron scattering")
                     ec = np.broadcast_to(ec, sc.shape)
-                    mu0 = mu0 + ec.sum(axis=1)
+                    mu0 = mu0 + np.einsum("hfb,fb->hb", ec, st.es_keep)
                     s_part = s_part + np.einsum("hfb,sfb->hsb", ec, st.es_rel)
                 if self.statistic == "poisson":
                     c, aa = profile_poisson_split(mu0, s_part, st.js, st.fixed, st.data, st.prec,
-                                                  return_nuisances=True)
+                                                  return_nuisances=True, offset=st.offset)
                 else:
                     c, aa = profile_gaussian_split(mu0, s_part, st.js, st.fixed, st.data, self.variance, st.prec,
-                                                   return_nuisances=True)
+                                                   return_nuisances=True, offset=st.offset)
                 chi2[sl], a[sl] = c, aa
         if not return_nuisances:
             return chi2

@@ -55,9 +55,10 @@ def profile_compiled(statistic, signal, es, factor, setup, max_iter: int = 500, 
     common = (signal, es, factor, setup.rel, setup.es_rel, setup.js, setup.fixed)
     if statistic == "poisson":
         it = np.empty(h, dtype=np.int64)
-        mod.poisson_profile(*common, setup.bkg, setup.data, setup.prec, max_iter, DECREMENT_TOL, newton_steps,
-                            refresh, chi2, a, it)
+        mod.poisson_profile(*common, setup.bkg, setup.keep, setup.es_keep, setup.offset, setup.data, setup.prec,
+                            max_iter, DECREMENT_TOL, newton_steps, refresh, chi2, a, it)
     else:
         it = np.ones(h, dtype=np.int64)
-        mod.gaussian_profile(*common, setup.wfixed, setup.ff, setup.bkg, setup.data, setup.weights, chi2, a)
+        mod.gaussian_profile(*common, setup.wfixed, setup.ff, setup.bkg, setup.keep, setup.es_keep, setup.offset,
+                             setup.data, setup.prec, setup.weights, chi2, a)
     return chi2, a, it
