@@ -238,15 +238,21 @@ def profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, re
     mu0 the expected counts at c = 0, as `profile_poisson_split`)."""
     js = np.asarray(js, dtype=int)
     w = 1.0 / np.asarray(variance, float)
-    if fixed.shape[0] == 0:
+    h, k = mu0.shape[0], fixed.shape[0]
+    if k == 0:
         chi2 = np.sum((mu0 - data) ** 2 * w, axis=-1)
-        return (chi2, np.zeros((mu0.shape[0], 0))) if return_nuisances else chi2
-    hess = _split_products(s_part, js, fixed, w[None, :]) + np.diag(precision + _RIDGE)[None]
-    off = np.zeros(fixed.shape[0]) if offset is None else np.asarray(offset, float)
-    resid = data[None, :] - mu0
-    rhs = _apply_transpose(s_part, js, fixed, resid * w[None, :]) + precision * off
+        return (chi2, np.zeros((h, 0))) if return_nuisances else chi2
+    # full templates and einsum (no BLAS: for the small batches this path serves, threaded BLAS calls on tiny
+    # matrices cost more than they compute)
+    amat = np.array(np.broadcast_to(fixed, (h, k, fixed.shape[1])))
+    if len(js):
+        amat[:, js] += s_part
+    wa = amat * w[None, None, :]
+    hess = np.einsum("hkb,hlb->hkl", wa, amat) + np.diag(precision + _RIDGE)[None]
+    off = np.zeros(k) if offset is None else np.asarray(offset, float)
+    rhs = np.einsum("hkb,hb->hk", wa, data[None, :] - mu0) + precision * off
     a = _solve(hess, rhs)
-    mu = mu0 + _apply(s_part, js, fixed, a)
+    mu = mu0 + np.einsum("hk,hkb->hb", a, amat)
     a = a - off
     chi2 = np.sum((mu - data) ** 2 * w, axis=-1) + np.sum(a**2 * precision, axis=-1)
     return (chi2, a) if return_nuisances else chi2
