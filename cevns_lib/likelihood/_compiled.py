@@ -190,9 +190,9 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
             n_it = -1
             for it in range(max_iter):
                 for i in range(n_b):
-                    m = max(mu[i], _TINY)
-                    r = data[i] / m
-                    w[i] = 2.0 * r / m
+                    inv = 1.0 / max(mu[i], _TINY)
+                    r = data[i] * inv
+                    w[i] = 2.0 * r * inv
                     v[i] = 2.0 * (1.0 - r)
                 for p in range(k):
                     t = 0.0
