@@ -15,9 +15,10 @@ and Gaussian priors a_k ~ N(0, sigma_k) (sigma_k = inf for a free parameter). Fo
 Shapes: mu0 (H, B), templates (H or 1, K, B), data (B,), prior precision 1/sigma^2 (K,).
 
 The `*_split` forms take the templates as A_hk = F_k + S_hk, with F (K, B) the hypothesis-independent part and
-S (H, Ks, B) the part proportional to the signal for the nuisances `js` (a normalisation, a shape). The big sums
-over bins then become matrix products with the shared F (BLAS), and only the small Ks x Ks block needs a batched
-contraction: this is what makes 1e5 hypotheses per second possible.
+S (H, Ks, B) the part proportional to the signal for the nuisances `js` (a normalisation, a shape). This path
+serves small batches (`Likelihood.chi2_profiled` sends large ones to the compiled kernels): it forms the full
+templates once per call, uses einsum and a Cholesky factorisation vectorised over hypotheses (numpy's batched
+LAPACK and threaded BLAS cost more than they compute on such tiny matrices), and drops converged hypotheses.
 """
 
 from __future__ import annotations
@@ -26,17 +27,6 @@ import numpy as np
 
 _TINY = 1e-300
 _RIDGE = 1e-12  # keeps a free parameter with an all-zero template (a zero signal) at 0 instead of singular
-
-
-def _inverse(hess):
-    """Batched inverse with Jacobi scaling (pseudo-inverse where singular)."""
-    d = np.sqrt(np.abs(np.einsum("hkk->hk", hess))) + _TINY
-    scaled = hess / (d[:, :, None] * d[:, None, :])
-    try:
-        inv = np.linalg.inv(scaled)
-    except np.linalg.LinAlgError:
-        inv = np.linalg.pinv(scaled)
-    return inv / (d[:, :, None] * d[:, None, :])
 
 
 def _cholesky(hess):
@@ -123,37 +113,6 @@ def profile_poisson(mu0, templates, data, precision, max_iter: int = 500, tol: f
     mu0, s_part, js, fixed, data, precision = _as_split(mu0, templates, data, precision)
     return profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter, tol, newton_steps,
                                  return_nuisances)
-
-
-def _split_products(s_part, js, fixed, weights):
-    """sum_i w_hi A_hki A_hli for A = F + S (see module docstring); weights (H or 1, B)."""
-    h, b = s_part.shape[0], weights.shape[1]
-    k = fixed.shape[0]
-    ff = (fixed[:, None, :] * fixed[None, :, :]).reshape(k * k, b)
-    hess = np.array(np.broadcast_to((weights @ ff.T).reshape(-1, k, k), (h, k, k)))
-    if len(js):
-        sw = s_part * weights[:, None, :]
-        sf = (sw.reshape(-1, b) @ fixed.T).reshape(h, len(js), k)
-        hess[:, js, :] += sf
-        hess[:, :, js] += sf.transpose(0, 2, 1)
-        hess[:, js[:, None], js[None, :]] += np.einsum("hsi,hti->hst", sw, s_part)
-    return hess
-
-
-def _apply_transpose(s_part, js, fixed, vec):
-    """sum_i A_hki v_hi for A = F + S: (H, K)."""
-    out = vec @ fixed.T
-    if len(js):
-        out[:, js] += np.einsum("hsi,hi->hs", s_part, vec)
-    return out
-
-
-def _apply(s_part, js, fixed, coeff):
-    """sum_k coeff_hk A_hki for A = F + S: (H, B)."""
-    out = coeff @ fixed
-    if len(js):
-        out += np.einsum("hs,hsi->hi", coeff[:, js], s_part)
-    return out
 
 
 def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int = 500, tol: float | None = None,
