@@ -10,6 +10,7 @@ normalisations (a0, a5 / b0) for the CEvNS count, the radius nuisance a4 for the
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from .constants import HBARC2_MEV2_CM2
 from .cross_section import LAURENT_POWERS, ElectroweakInputs, NuclearModel, StandardModel, e_min, t_max
 from .flux import E_MICHEL_MAX_MEV, FLAVOURS, energy_moments
 from .likelihood import Likelihood, csi_likelihood, lar_likelihood
+from .quadrature import gauss_legendre
 from .rates import engine
 from .validation import as_finite_array, choice, nonnegative_scalar, scan_grid
 
@@ -31,7 +33,8 @@ CEVNS_SCALE_GRID = np.linspace(0.3, 2.0, 341)
 
 
 def likelihood(detector: str, configuration: str = "seed000", **kwargs) -> Likelihood:
-    """The likelihood of detector 'csi' or 'lar' in a named configuration."""
+    """The likelihood of detector 'csi' or 'lar' in a named configuration (immutable; built once per process
+    and argument set by `csi_likelihood` / `lar_likelihood`, which cache it)."""
     choice(detector, "detector", ("csi", "lar"))
     choice(configuration, "likelihood configuration", CONFIGURATIONS)
     if detector == "csi":
@@ -42,7 +45,13 @@ def likelihood(detector: str, configuration: str = "seed000", **kwargs) -> Likel
 
 
 def without(lk: Likelihood, *names: str) -> Likelihood:
-    """A copy of the likelihood with the named nuisance parameters removed (fixed at zero)."""
+    """A copy of the likelihood with the named nuisance parameters removed (fixed at zero); cached, as the
+    likelihoods are immutable."""
+    return _without(lk, tuple(sorted(set(names))))
+
+
+@functools.lru_cache(maxsize=64)
+def _without(lk: Likelihood, names: tuple) -> Likelihood:
     return dataclasses.replace(lk, nuisances=[n for n in lk.nuisances if n.name not in names])
 
 
@@ -161,7 +170,7 @@ def flux_averaged_cross_section_cm2(detector: str = "csi", model=None) -> float:
     sigma = 0.0
     for nuc, n in det.targets:
         tm = float(t_max(E_MICHEL_MAX_MEV, nuc.mass_mev))
-        x, w = np.polynomial.legendre.leggauss(400)
+        x, w = gauss_legendre(400)
         t = 0.5 * tm * (x + 1)
         wt = 0.5 * tm * w
         for f in FLAVOURS:

@@ -27,6 +27,7 @@ import numpy as np
 from scipy.special import log_ndtr, ndtr
 
 from .constants import E_MICHEL_MAX_MEV, E_NU_MU_LINE_MEV, M_MUON_MEV, TAU_MUON_NS, TAU_PION_NS, US_NS
+from .quadrature import gauss_legendre
 from .validation import PhysicsInputError, as_finite_array, finite_scalar, positive_scalar
 
 FLAVOURS = ("nu_e", "nu_mu", "nu_mu_bar")
@@ -172,7 +173,7 @@ def time_bin_fractions(flavour: str, edges_us, pulse: ProtonPulse, efficiency=No
         raise PhysicsInputError("time bin edges must be a strictly increasing 1-d array")
     if efficiency is None:
         return np.diff(time_cdf(flavour, edges, pulse))
-    x, w = np.polynomial.legendre.leggauss(nodes_per_bin)
+    x, w = gauss_legendre(nodes_per_bin)
     half = 0.5 * np.diff(edges)[:, None]
     mid = 0.5 * (edges[1:] + edges[:-1])[:, None]
     t = mid + half * x[None, :]

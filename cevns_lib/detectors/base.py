@@ -15,6 +15,7 @@ import numpy as np
 from ..cross_section import t_max
 from ..flux import FLAVOURS, E_MICHEL_MAX_MEV, E_NU_MU_LINE_MEV, ProtonPulse, SNSSource
 from ..nuclei import Nucleus
+from ..quadrature import gauss_legendre
 from ..validation import PhysicsInputError, nonnegative_scalar, positive_scalar
 
 
@@ -74,7 +75,7 @@ def piecewise_gauss_legendre(breaks, panel_mev, order: int = 8):
     `panel_mev` (a number, or one width per interval between breaks)."""
     breaks = np.asarray(breaks, float)
     widths = np.broadcast_to(np.asarray(panel_mev, float), (breaks.size - 1,))
-    x, w = np.polynomial.legendre.leggauss(order)
+    x, w = gauss_legendre(order)
     nodes, weights = [], []
     for a, b, panel_mev in zip(breaks[:-1], breaks[1:], widths):
         n = max(1, int(np.ceil((b - a) / panel_mev)))
@@ -88,7 +89,7 @@ def piecewise_gauss_legendre(breaks, panel_mev, order: int = 8):
 
 def gauss_legendre_in_bins(edges: np.ndarray, order: int):
     """Nodes (n_bins, order) and weights (n_bins, order) of Gauss-Legendre quadrature within each bin."""
-    x, w = np.polynomial.legendre.leggauss(order)
+    x, w = gauss_legendre(order)
     half = 0.5 * np.diff(edges)[:, None]
     mid = 0.5 * (edges[1:] + edges[:-1])[:, None]
     return mid + half * x[None, :], half * w[None, :]

@@ -13,7 +13,9 @@ An optional electron-scattering component es enters like the signal for the nuis
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
@@ -48,8 +50,51 @@ class Nuisance:
         return 0.0 if self.sigma is None else 1.0 / self.sigma**2
 
 
-@dataclass
+def _frozen(x):
+    """A read-only float copy of an array (None stays None)."""
+    if x is None:
+        return None
+    a = np.array(x, dtype=float)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True)
+class _ProfileSetup:
+    """Everything the profilers need that does not depend on the hypotheses, computed once per likelihood.
+
+    Nuisances with identical relative templates and Gaussian priors are merged (`groups`); `js` indexes the
+    merged parameters with a relative template (rel, es_rel: (Ks, 3, B)); fixed (K, B) holds the absolute ones.
+    For the Gaussian statistic also W = 1/variance, W F and F W F^T + priors (the hypothesis-independent block).
+
+    The profilers work in c = a + offset: the first pure normalisation (relative template = 1) is written as
+    mu = base + c_0 s + ..., so that far from the SM, where the fit pulls c_0 = 1 + a_0 towards 0, the expected
+    counts are not the small difference of two huge numbers (s - |a_0| s) and keep full relative precision.
+    """
+
+    groups: list
+    var: list
+    prec: np.ndarray
+    bkg: np.ndarray
+    js: np.ndarray
+    rel: np.ndarray
+    es_rel: np.ndarray
+    fixed: np.ndarray
+    data: np.ndarray
+    weights: np.ndarray | None
+    wfixed: np.ndarray | None
+    ff: np.ndarray | None
+    offset: np.ndarray  # (K,) 1 for the parameter that carries the signal normalisation, else 0
+    keep: np.ndarray  # (3, B) share of the signal not carried by it (0 where it is a pure normalisation)
+    es_keep: np.ndarray  # (3, B) the same for electron scattering
+
+
+@dataclass(frozen=True, eq=False)
 class Likelihood:
+    """Immutable: arrays are read-only copies, mappings read-only views, the nuisances a tuple, so a built
+    likelihood can be cached and shared (`fits.likelihood`, `csi_likelihood`, `lar_likelihood` cache theirs).
+    Derive variants with `dataclasses.replace` (or `fits.without`)."""
+
     name: str
     statistic: str  # "poisson" or "gaussian"
     data: np.ndarray  # (B,)
@@ -61,6 +106,17 @@ class Likelihood:
     signal_factor: np.ndarray | None = None  # (3, B) exact per-flavour re-timing applied to every hypothesis
     description: str = ""
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        put = functools.partial(object.__setattr__, self)
+        put("data", _frozen(self.data))
+        put("sm_signal", _frozen(self.sm_signal))
+        put("variance", _frozen(self.variance))
+        put("signal_factor", _frozen(self.signal_factor))
+        put("backgrounds", MappingProxyType({k: _frozen(v) for k, v in dict(self.backgrounds).items()}))
+        put("nuisances", tuple(self.nuisances))
+        put("extra", MappingProxyType(dict(self.extra)))
+        put("shape", tuple(self.shape))
 
     @property
     def n_bins(self) -> int:
@@ -75,13 +131,11 @@ class Likelihood:
         return sum(n.sigma is None for n in self.nuisances)
 
     # --- input handling ----------------------------------------------------------------------------------
-    def _as_signal(self, signal, what="signal") -> np.ndarray:
-        """Signal hypotheses as (H, 3, B).
-
-        Accepted: (B,) one hypothesis; (H, B) flavour-summed hypotheses, split with the SM flavour composition of
-        each bin; (H, 3, B) per flavour. The bin axis B may also be given as the two axes (n_energy, n_time).
-        """
-        s = np.asarray(signal, dtype=float)
+    def _signal_view(self, signal, what="signal") -> np.ndarray:
+        """Signal hypotheses as (H, 3, B) or (H, B) (flavour-summed), a view of the input where possible."""
+        s = np.asarray(signal)
+        if s.dtype.kind not in "fiub":
+            s = s.astype(float)
         if s.ndim >= 2 and s.shape[-2:] == self.shape:
             s = s.reshape(s.shape[:-2] + (self.n_bins,))
         if s.ndim == 0 or s.shape[-1] != self.n_bins:
@@ -89,27 +143,98 @@ class Likelihood:
                              f"(= {self.shape[0]} x {self.shape[1]})")
         if s.ndim == 1:
             s = s[None, :]
-        if s.ndim == 2:
-            tot = self.sm_signal.sum(axis=0)
-            frac = np.divide(self.sm_signal, tot, out=np.full_like(self.sm_signal, 1.0 / N_FLAVOURS), where=tot > 0)
-            s = s[:, None, :] * frac[None]
-        elif s.ndim != 3 or s.shape[1] != N_FLAVOURS:
+        if s.ndim == 3 and s.shape[1] != N_FLAVOURS or s.ndim > 3:
             raise ValueError(f"{self.name}: {what} must have shape (n_hypotheses, {self.n_bins}) or "
                              f"(n_hypotheses, {N_FLAVOURS}, {self.n_bins}); got {np.shape(signal)}")
+        return s
+
+    def _per_flavour(self, s: np.ndarray) -> np.ndarray:
+        """(H, B) flavour-summed hypotheses split with the SM flavour composition of each bin; (H, 3, B) as is."""
+        if s.ndim == 3:
+            return s
+        tot = self.sm_signal.sum(axis=0)
+        frac = np.divide(self.sm_signal, tot, out=np.full_like(self.sm_signal, 1.0 / N_FLAVOURS), where=tot > 0)
+        return s[:, None, :] * frac[None]
+
+    def _validated(self, s: np.ndarray, what="signal") -> np.ndarray:
+        """A float copy of hypotheses (h, 3, B), re-timed; round-off negatives (within ROUNDOFF of the
+        hypothesis's total counts) set to zero; NaN, inf or real negatives raise ValueError."""
+        from ._compiled_constants import ROUNDOFF
+
+        s = np.array(s, dtype=float)
         if not np.all(np.isfinite(s)):
             raise ValueError(f"{self.name}: {what} contains NaN or infinite expected counts")
-        if np.any(s < 0):
-            raise ValueError(f"{self.name}: {what} contains negative expected counts (min {s.min():g})")
-        return s if self.signal_factor is None else s * self.signal_factor[None]
+        if self.signal_factor is not None:
+            s *= self.signal_factor[None]
+        neg = s < 0
+        if neg.any():
+            scale = ROUNDOFF * np.abs(s).sum(axis=(1, 2), keepdims=True)
+            real = neg & (s < -scale)
+            if real.any():
+                raise ValueError(f"{self.name}: {what} contains negative expected counts (min {s[real].min():g})")
+            s[neg] = 0.0
+        return s
 
-    def _merged_groups(self) -> list[list[int]]:
+    def _as_signal(self, signal, what="signal") -> np.ndarray:
+        """Signal hypotheses as (H, 3, B), re-timed and validated (a copy).
+
+        Accepted: (B,) one hypothesis; (H, B) flavour-summed hypotheses, split with the SM flavour composition of
+        each bin; (H, 3, B) per flavour. The bin axis B may also be given as the two axes (n_energy, n_time).
+        """
+        return self._validated(self._per_flavour(self._signal_view(signal, what)), what)
+
+    @functools.cached_property
+    def _setup(self) -> _ProfileSetup:
+        """Profiling set-up for hypotheses without electron scattering (nuisances that differ only in whether
+        they act on ES then act identically and are merged)."""
+        return self._make_setup(with_es=False)
+
+    @functools.cached_property
+    def _setup_es(self) -> _ProfileSetup:
+        return self._make_setup(with_es=True)
+
+    def _make_setup(self, with_es: bool) -> _ProfileSetup:
+        groups = self._merged_groups(with_es)
+        nus = [self.nuisances[g[0]] for g in groups]
+        var = [sum(self.nuisances[k].sigma ** 2 for k in g) if nus[i].sigma is not None else None
+               for i, g in enumerate(groups)]
+        prec = np.array([0.0 if v is None else 1.0 / v for v in var])
+        bkg = np.array(self.expected_background(), dtype=float) if self.backgrounds else np.zeros(self.n_bins)
+        js = np.array([k for k, n in enumerate(nus) if n.relative is not None], dtype=np.int64)
+        rel = np.stack([nus[k].relative for k in js]) if js.size else np.zeros((0, 3, self.n_bins))
+        es_rel = np.stack([nus[k].relative if nus[k].applies_to_es else np.zeros_like(nus[k].relative)
+                           for k in js]) if js.size else rel
+        fixed = np.stack([sum(n.absolute.values()) if n.absolute else np.zeros(self.n_bins) for n in nus]) \
+            if nus else np.zeros((0, self.n_bins))
+        offset = np.zeros(len(nus))
+        keep, es_keep = np.ones((N_FLAVOURS, self.n_bins)), np.ones((N_FLAVOURS, self.n_bins))
+        for j, k in enumerate(js):  # the first pure normalisation of the signal (and, if it has one, of ES)
+            if (not nus[k].absolute and np.all(rel[j] == 1.0) and (np.all(es_rel[j] == 1.0) or not with_es)):
+                offset[k] = 1.0
+                keep = keep - rel[j]
+                es_keep = es_keep - es_rel[j]
+                break
+        weights = wfixed = ff = None
+        if self.statistic == "gaussian":
+            weights = 1.0 / np.asarray(self.variance, float)
+            wfixed = fixed * weights[None, :]
+            ff = wfixed @ fixed.T + np.diag(prec + 1e-12)
+        c = np.ascontiguousarray
+        return _ProfileSetup(groups, var, c(prec), c(bkg), js, c(rel, float), c(es_rel, float), c(fixed, float),
+                             c(self.data, float), None if weights is None else c(weights),
+                             None if wfixed is None else c(wfixed), None if ff is None else c(ff),
+                             c(offset), c(keep), c(es_keep))
+
+    def _merged_groups(self, with_es: bool = True) -> list[list[int]]:
         """Nuisances with identical templates and Gaussian priors act as one parameter of variance sum sigma^2
-        (exactly, after profiling): group them so the profiler solves a smaller system."""
+        (exactly, after profiling): group them so the profiler solves a smaller system. Without electron
+        scattering, whether a nuisance acts on it does not matter."""
         groups: list[list[int]] = []
         for k, nu in enumerate(self.nuisances):
             for g in groups:
                 ref = self.nuisances[g[0]]
-                if (nu.sigma is not None and ref.sigma is not None and nu.applies_to_es == ref.applies_to_es
+                if (nu.sigma is not None and ref.sigma is not None
+                        and (nu.applies_to_es == ref.applies_to_es or not with_es)
                         and not nu.absolute and not ref.absolute and nu.relative is not None
                         and ref.relative is not None and np.array_equal(nu.relative, ref.relative)):
                     g.append(k)
@@ -143,9 +268,15 @@ class Likelihood:
         electron_scattering: optional expected ES counts of the same shape (the "+ES" slot of seed 000).
         Returns chi2 (H,) [and the best nuisances (H, K)].
         backend: "compiled" (numba kernels, parallel over hypotheses), "numpy" (the vectorised reference in
-        `profile`), or "auto" (compiled when numba is available).
+        `profile`), or "auto" (compiled for batches of at least `kernels.COMPILED_FROM` hypotheses when numba
+        is installed, numpy below: no small computation waits for a compiler).
         per_flavour: how to read a (3, B) or (3, n_E, n_t) signal, which is ambiguous and refused by default:
         True = one hypothesis given per flavour (as `RateEngine.counts` returns it), False = three hypotheses.
+        chunk: the largest number of hypotheses handled at once where a copy is needed (the numpy path, or
+        input that is not float64 (H, 3, B)); the chunking is automatic: memory use beyond the result is
+        bounded by the chunk, not by H. Negative counts within round-off of zero (1e-12 of a hypothesis's total)
+        are treated as zero; real negatives, NaN or inf raise ValueError.
+        The Poisson profile is converged to `kernels.DECREMENT_TOL` (chi^2 within ~5e-10 of its minimum).
         """
         chunk = check_chunk(chunk)
         signal = check_signal_layout(signal, self.n_bins, self.shape, per_flavour=per_flavour)
@@ -154,55 +285,75 @@ class Likelihood:
                                                       per_flavour=per_flavour, what="electron_scattering")
         if backend not in ("auto", "compiled", "numpy"):
             raise ValueError(f"backend must be 'auto', 'compiled' or 'numpy', not {backend!r}")
-        use_compiled = kernels.AVAILABLE and backend != "numpy" and len(self.nuisances) > 0
-        if backend == "compiled" and not use_compiled:
-            raise ValueError("the compiled backend needs numba and at least one nuisance parameter")
-        s = self._as_signal(signal)
-        es = None if electron_scattering is None else self._as_signal(electron_scattering, "electron scattering")
+        s = self._signal_view(signal)
+        es = None if electron_scattering is None else self._signal_view(electron_scattering, "electron scattering")
         if es is not None and es.shape[0] not in (1, s.shape[0]):
             raise ValueError("electron-scattering hypotheses must match the signal hypotheses in number")
-        groups = self._merged_groups()
-        nus = [self.nuisances[g[0]] for g in groups]
-        var = [sum(self.nuisances[k].sigma ** 2 for k in g) if nus[i].sigma is not None else None
-               for i, g in enumerate(groups)]
-        prec = np.array([0.0 if v is None else 1.0 / v for v in var])
-        bkg = self.expected_background()
-        js = np.array([k for k, n in enumerate(nus) if n.relative is not None], dtype=int)
-        rel = np.stack([nus[k].relative for k in js]) if js.size else np.zeros((0, 3, self.n_bins))
-        es_rel = np.stack([nus[k].relative if nus[k].applies_to_es else np.zeros_like(nus[k].relative)
-                           for k in js]) if js.size else rel
-        fixed = np.stack([sum(n.absolute.values()) if n.absolute else np.zeros(self.n_bins) for n in nus]) \
-            if nus else np.zeros((0, self.n_bins))
-        chi2 = np.empty(s.shape[0])
-        nuis = np.empty((s.shape[0], len(self.nuisances)))
-        if use_compiled:  # one call: the kernel builds each hypothesis's templates itself
-            a_all = kernels.profile_compiled(self.statistic, s, es, rel, es_rel, js, fixed, bkg, self.data, prec,
-                                             self.variance)
-            chunks = [(slice(0, s.shape[0]), a_all)]
-        else:
-            chunks = []
-            for start in range(0, s.shape[0], chunk):
-                sl = slice(start, start + chunk)
-                sc = s[sl]
-                mu0 = sc.sum(axis=1) + bkg[None, :]
-                s_part = np.einsum("hfb,sfb->hsb", sc, rel)
+        n_h = s.shape[0]
+        has_nuis = len(self.nuisances) > 0
+        if backend == "compiled" and not (kernels.AVAILABLE and has_nuis):
+            raise ValueError("the compiled backend needs numba and at least one nuisance parameter")
+        use_compiled = has_nuis and (backend == "compiled" or (
+            backend == "auto" and kernels.AVAILABLE and n_h >= kernels.COMPILED_FROM))
+        st = self._setup if es is None else self._setup_es
+        chunk = max(1, int(chunk))
+        k_merged = st.fixed.shape[0]
+        chi2 = np.empty(n_h)
+        a = np.empty((n_h, k_merged))
+        if use_compiled:
+            factor = np.ones((N_FLAVOURS, self.n_bins)) if self.signal_factor is None else \
+                np.ascontiguousarray(self.signal_factor)
+
+            def ready(x):  # the kernel reads float64 (n, 3, B) C-contiguous input in place
+                return x.ndim == 3 and x.dtype == np.float64 and x.flags.c_contiguous
+
+            direct = ready(s) and (es is None or ready(es))
+            step = n_h if direct else min(chunk, 4096)
+            for start in range(0, n_h, step):
+                sl = slice(start, start + step)
+                sc = s[sl] if direct else np.ascontiguousarray(self._per_flavour(s[sl]), dtype=float)
+                ec = None
                 if es is not None:
-                    ec = np.broadcast_to(es, s.shape)[sl]
-                    mu0 = mu0 + ec.sum(axis=1)
-                    s_part = s_part + np.einsum("hfb,sfb->hsb", ec, es_rel)
+                    ec = es if es.shape[0] == 1 else es[sl]
+                    if not direct:
+                        ec = np.ascontiguousarray(self._per_flavour(ec), dtype=float)
+                c, aa, _ = kernels.profile_compiled(self.statistic, sc, ec, factor, st)
+                bad = np.isnan(c)
+                if bad.any():  # let the reference checks name the problem
+                    j = int(np.argmax(bad))
+                    self._validated(self._per_flavour(sc[j:j + 1]))
+                    if ec is not None:
+                        self._validated(self._per_flavour(ec[j % ec.shape[0]:][:1]), "electron scattering")
+                    raise ValueError(f"{self.name}: invalid hypothesis {start + j}")
+                chi2[sl], a[sl] = c, aa
+        else:
+            step = min(chunk, 4096)
+            for start in range(0, n_h, step):
+                sl = slice(start, start + step)
+                sc = self._validated(self._per_flavour(s[sl]))
+                mu0 = np.einsum("hfb,fb->hb", sc, st.keep) + st.bkg[None, :]
+                s_part = np.einsum("hfb,sfb->hsb", sc, st.rel)
+                if es is not None:
+                    ec = self._validated(self._per_flavour(es if es.shape[0] == 1 else es[sl]),
+                                         "electron scattering")
+                    ec = np.broadcast_to(ec, sc.shape)
+                    mu0 = mu0 + np.einsum("hfb,fb->hb", ec, st.es_keep)
+                    s_part = s_part + np.einsum("hfb,sfb->hsb", ec, st.es_rel)
                 if self.statistic == "poisson":
-                    res = profile_poisson_split(mu0, s_part, js, fixed, self.data, prec, return_nuisances=True)
+                    c, aa = profile_poisson_split(mu0, s_part, st.js, st.fixed, st.data, st.prec,
+                                                  return_nuisances=True, offset=st.offset)
                 else:
-                    res = profile_gaussian_split(mu0, s_part, js, fixed, self.data, self.variance, prec,
-                                                 return_nuisances=True)
-                chunks.append((sl, res))
-        for sl, (c, a) in chunks:
-            chi2[sl] = c
-            for i, g in enumerate(groups):  # split a merged parameter back in proportion to the prior variances
-                for k in g:
-                    share = 1.0 if len(g) == 1 else self.nuisances[k].sigma ** 2 / var[i]
-                    nuis[sl, k] = share * a[:, i]
-        return (chi2, nuis) if return_nuisances else chi2
+                    c, aa = profile_gaussian_split(mu0, s_part, st.js, st.fixed, st.data, self.variance, st.prec,
+                                                   return_nuisances=True, offset=st.offset)
+                chi2[sl], a[sl] = c, aa
+        if not return_nuisances:
+            return chi2
+        nuis = np.empty((n_h, len(self.nuisances)))
+        for i, g in enumerate(st.groups):  # split a merged parameter back in proportion to the prior variances
+            for k in g:
+                share = 1.0 if len(g) == 1 else self.nuisances[k].sigma ** 2 / st.var[i]
+                nuis[:, k] = share * a[:, i]
+        return chi2, nuis
 
     def _check_single(self, signal, nuisances):
         """One hypothesis and one finite value per nuisance parameter."""

@@ -54,15 +54,21 @@ def observed() -> tuple[np.ndarray, np.ndarray]:
     return _histogram(c), _histogram(ac)
 
 
+@functools.lru_cache(maxsize=8)
 def _pe_shape(filename: str) -> np.ndarray:
     tab = data.load_table(f"csi-2021/{filename}")
     h, _ = np.histogram(tab[:, 0], bins=det.PE_EDGES, weights=tab[:, 1])
     return h
 
 
+@functools.lru_cache(maxsize=8)
+def _table(filename: str) -> np.ndarray:
+    return data.load_table(f"csi-2021/{filename}")
+
+
 def _time_shape(filename: str, shift_us: float = 0.0, step_us: float = 0.0005) -> np.ndarray:
     """Binned time shape x time efficiency, shifted by `shift_us`; the release's 0.01-us histogram is a step density."""
-    tab = data.load_table(f"csi-2021/{filename}")
+    tab = _table(filename)
     centres, counts = tab[:, 0], tab[:, 1]
     width = np.diff(centres).mean()
     lo = centres - 0.5 * width
@@ -74,24 +80,30 @@ def _time_shape(filename: str, shift_us: float = 0.0, step_us: float = 0.0005) -
     return h
 
 
+@functools.lru_cache(maxsize=16)
 def background_template(kind: str, shift_us: float = 0.0) -> np.ndarray:
     """BRN or NIN expected counts (9 x 11), normalised to the prior in the analysis region at zero shift."""
     prior = {"brn": BRN_PRIOR_EVENTS, "nin": NIN_PRIOR_EVENTS}[kind]
     pe = _pe_shape(f"{kind}PE.txt")
     t0 = _time_shape(f"{kind}Trec.txt")
     ts = _time_shape(f"{kind}Trec.txt", shift_us)
-    return prior * np.outer(pe, ts) / (pe.sum() * t0.sum())
+    out = prior * np.outer(pe, ts) / (pe.sum() * t0.sum())
+    out.setflags(write=False)
+    return out
 
 
 def _relative(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
+@functools.lru_cache(maxsize=64)
 def time_fractions(shift_us: float = 0.0) -> np.ndarray:
     """(3, n_t) flavour time fractions (with the time efficiency) for the pulse shifted by `shift_us`."""
     d = engine("csi").detector
     pulse = ProtonPulse(d.pulse.mean_us + shift_us, d.pulse.sigma_us)
-    return np.stack([time_bin_fractions(f, d.time_edges_us, pulse, efficiency=det.time_efficiency) for f in FLAVOURS])
+    out = np.stack([time_bin_fractions(f, d.time_edges_us, pulse, efficiency=det.time_efficiency) for f in FLAVOURS])
+    out.setflags(write=False)
+    return out
 
 
 def retiming_factor(shift_us: float) -> np.ndarray:
@@ -106,8 +118,8 @@ def retiming_factor(shift_us: float) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=4)
-def signal_templates(nuclear: NuclearModel = NuclearModel(), timing_offset_us: float = 0.0) -> dict:
-    """Nominal SM CEvNS (3, B) and relative derivative templates (3, B) for a4 (radius), a6 (per us), a7."""
+def _shift_free_templates(nuclear: NuclearModel) -> dict:
+    """The templates that do not depend on the time origin: SM CEvNS (3, B), relative a4 and a7 templates."""
     base = engine("csi")
     sm = StandardModel(nuclear=nuclear)
     n0 = base.counts(sm).reshape(3, -1)
@@ -121,9 +133,40 @@ def signal_templates(nuclear: NuclearModel = NuclearModel(), timing_offset_us: f
     plus = RateEngine(det.csi_2021(efficiency="plus")).counts(sm).reshape(3, -1)
     minus = RateEngine(det.csi_2021(efficiency="minus")).counts(sm).reshape(3, -1)
     r7 = _relative(plus - minus, 2 * n0)
+    out = {"sm": n0, "alpha4": r4, "alpha7": r7}
+    for v in out.values():
+        v.setflags(write=False)
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _timing_template(timing_offset_us: float) -> np.ndarray:
     up, down = retiming_factor(timing_offset_us + _DT_US), retiming_factor(timing_offset_us - _DT_US)
-    r6 = _relative(up - down, 2 * _DT_US * retiming_factor(timing_offset_us))
-    return {"sm": n0, "alpha4": r4, "alpha6": r6, "alpha7": r7}
+    out = _relative(up - down, 2 * _DT_US * retiming_factor(timing_offset_us))
+    out.setflags(write=False)
+    return out
+
+
+def signal_templates(nuclear: NuclearModel = NuclearModel(), timing_offset_us: float = 0.0) -> dict:
+    """Nominal SM CEvNS (3, B) and relative derivative templates (3, B) for a4 (radius), a6 (per us), a7."""
+    return {**_cached(_shift_free_templates, nuclear), "alpha6": _timing_template(float(timing_offset_us))}
+
+
+def _cached(fn, *args, **kwargs):
+    """fn's cached result where the arguments are hashable, else a fresh one (e.g. radii given as a dict)."""
+    try:
+        hash((args, tuple(sorted(kwargs.items()))))
+    except TypeError:
+        return fn.__wrapped__(*args, **kwargs)
+    return fn(*args, **kwargs)
+
+
+@functools.lru_cache(maxsize=1)
+def _brn_nin() -> tuple:
+    brn, nin = background_template("brn"), background_template("nin")
+    dbrn = (background_template("brn", _DT_US) - background_template("brn", -_DT_US)) / (2 * _DT_US)
+    dnin = (background_template("nin", _DT_US) - background_template("nin", -_DT_US)) / (2 * _DT_US)
+    return brn, nin, dbrn, dnin
 
 
 def csi_likelihood(configuration: str = "seed000", nuclear: NuclearModel = NuclearModel(),
@@ -135,17 +178,23 @@ def csi_likelihood(configuration: str = "seed000", nuclear: NuclearModel = Nucle
     timing_offset_us: shift of the CEvNS arrival times relative to the detector's nominal pulse (2017 PDFs),
     applied exactly to every hypothesis; None = the in-situ calibration on the 2021 data (`timing_calibration`).
     The beam-timing nuisance a6 of seed 000 is linearised around this point.
+    The result is immutable and cached: repeated calls with the same arguments return the same object.
     """
     if configuration not in CONFIGURATIONS:
         raise ValueError(f"unknown CsI likelihood configuration {configuration!r}; choose from {CONFIGURATIONS}")
     if timing_offset_us is not None:  # beyond +-MAX_TIMING_OFFSET_US the prompt CEvNS leaves its first microsecond
         timing_offset_us = scalar_in_range(timing_offset_us, "timing_offset_us (us)", -MAX_TIMING_OFFSET_US,
                                            MAX_TIMING_OFFSET_US)
-    c, ac = observed()
-    brn, nin = background_template("brn"), background_template("nin")
-    dbrn = (background_template("brn", _DT_US) - background_template("brn", -_DT_US)) / (2 * _DT_US)
-    dnin = (background_template("nin", _DT_US) - background_template("nin", -_DT_US)) / (2 * _DT_US)
     offset = timing_calibration() if timing_offset_us is None else float(timing_offset_us)
+    return _cached(_csi_likelihood, configuration, nuclear, bool(free_normalisation), offset)
+
+
+@functools.lru_cache(maxsize=32)
+def _csi_likelihood(configuration: str, nuclear: NuclearModel, free_normalisation: bool,
+                    offset: float) -> Likelihood:
+    """`csi_likelihood` with the time origin resolved (cached)."""
+    c, ac = observed()
+    brn, nin, dbrn, dnin = _brn_nin()
     tm = signal_templates(nuclear, offset)
     ones = np.ones_like(tm["sm"])
     bkg = {"brn": brn.ravel(), "nin": nin.ravel(), "ssb": ac.ravel()}
@@ -187,14 +236,18 @@ def timing_calibration() -> float:
 
     The release does not give the proton pulse in its t_rec; the detector's nominal pulse comes from the 2017
     PDFs. Here the SM CEvNS is re-timed by s and the CsI chi^2 (seed 000, free CEvNS normalisation, BRN and NIN in
-    the release's own time frame, no a6) is minimised over s. Cost: about a second, once.
+    the release's own time frame, no a6) is minimised over s. Cost: ~0.1 s, once per process.
     """
     from scipy.optimize import minimize_scalar
 
+    # one likelihood; a shift only changes the exact re-timing factor (a6, the only shift-dependent template,
+    # is left out), so each step is one time-fraction evaluation and one profile
+    base = csi_likelihood("seed000", free_normalisation=True, timing_offset_us=0.0)
+    base = dataclasses.replace(base, nuisances=[n for n in base.nuisances if n.name != "a6"])
+
     def chi2(shift):
-        lk = csi_likelihood("seed000", free_normalisation=True, timing_offset_us=shift)
-        lk = dataclasses.replace(lk, nuisances=[n for n in lk.nuisances if n.name != "a6"])
-        return float(lk.chi2_profiled(lk.sm_signal[None])[0])
+        lk = dataclasses.replace(base, signal_factor=retiming_factor(float(shift)))
+        return float(lk.chi2_profiled(lk.sm_signal[None], backend="numpy")[0])
 
     res = minimize_scalar(chi2, bounds=(-0.4, 0.4), method="bounded", options={"xatol": 1e-4})
     return float(res.x)

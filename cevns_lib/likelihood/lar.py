@@ -47,9 +47,15 @@ def release_components() -> dict[str, np.ndarray]:
 
 
 def lar_likelihood(configuration: str = "seed000", free_normalisation: bool = False) -> Likelihood:
-    """The LAr 2020 Gaussian likelihood; free_normalisation=True frees the CEvNS normalisation (drops b0's prior)."""
+    """The LAr 2020 Gaussian likelihood; free_normalisation=True frees the CEvNS normalisation (drops b0's prior).
+    Immutable and cached: repeated calls with the same arguments return the same object."""
     if configuration not in CONFIGURATIONS:
         raise ValueError(f"unknown LAr likelihood configuration {configuration!r}; choose from {CONFIGURATIONS}")
+    return _lar_likelihood(configuration, bool(free_normalisation))
+
+
+@functools.lru_cache(maxsize=8)
+def _lar_likelihood(configuration: str, free_normalisation: bool) -> Likelihood:
     r = release_components()
     sm = engine("lar").counts().reshape(3, -1)
     cv = r["cevns"].ravel()

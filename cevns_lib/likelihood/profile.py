@@ -15,9 +15,10 @@ and Gaussian priors a_k ~ N(0, sigma_k) (sigma_k = inf for a free parameter). Fo
 Shapes: mu0 (H, B), templates (H or 1, K, B), data (B,), prior precision 1/sigma^2 (K,).
 
 The `*_split` forms take the templates as A_hk = F_k + S_hk, with F (K, B) the hypothesis-independent part and
-S (H, Ks, B) the part proportional to the signal for the nuisances `js` (a normalisation, a shape). The big sums
-over bins then become matrix products with the shared F (BLAS), and only the small Ks x Ks block needs a batched
-contraction: this is what makes 1e5 hypotheses per second possible.
+S (H, Ks, B) the part proportional to the signal for the nuisances `js` (a normalisation, a shape). This path
+serves small batches (`Likelihood.chi2_profiled` sends large ones to the compiled kernels): it forms the full
+templates once per call, uses einsum and a Cholesky factorisation vectorised over hypotheses (numpy's batched
+LAPACK and threaded BLAS cost more than they compute on such tiny matrices), and drops converged hypotheses.
 """
 
 from __future__ import annotations
@@ -28,20 +29,38 @@ _TINY = 1e-300
 _RIDGE = 1e-12  # keeps a free parameter with an all-zero template (a zero signal) at 0 instead of singular
 
 
-def _inverse(hess):
-    """Batched inverse with Jacobi scaling (pseudo-inverse where singular)."""
+def _cholesky(hess):
+    """Batched Jacobi-scaled Cholesky factors (L, d) of SPD matrices (H, K, K), vectorised over H (a loop over
+    the K columns only; numpy's batched LAPACK calls cost microseconds per tiny matrix). Pivots are floored
+    at 1e-14 of the scaled diagonal, as in the compiled kernels."""
+    k = hess.shape[-1]
     d = np.sqrt(np.abs(np.einsum("hkk->hk", hess))) + _TINY
-    scaled = hess / (d[:, :, None] * d[:, None, :])
-    try:
-        inv = np.linalg.inv(scaled)
-    except np.linalg.LinAlgError:
-        inv = np.linalg.pinv(scaled)
-    return inv / (d[:, :, None] * d[:, None, :])
+    a = hess / (d[:, :, None] * d[:, None, :])
+    lo = np.zeros_like(a)
+    for j in range(k):
+        piv = np.sqrt(np.maximum(a[:, j, j] - np.einsum("hm,hm->h", lo[:, j, :j], lo[:, j, :j]), 1e-14))
+        lo[:, j, j] = piv
+        if j + 1 < k:
+            lo[:, j + 1:, j] = (a[:, j + 1:, j] - np.einsum("him,hm->hi", lo[:, j + 1:, :j], lo[:, j, :j])) \
+                / piv[:, None]
+    return lo, d
+
+
+def _cho_solve(factor, rhs):
+    """Solve with `_cholesky`'s factors: rhs (H, K) -> (H, K)."""
+    lo, d = factor
+    k = lo.shape[-1]
+    y = rhs / d
+    for i in range(k):
+        y[:, i] = (y[:, i] - np.einsum("hm,hm->h", lo[:, i, :i], y[:, :i])) / lo[:, i, i]
+    for i in range(k - 1, -1, -1):
+        y[:, i] = (y[:, i] - np.einsum("hm,hm->h", lo[:, i + 1:, i], y[:, i + 1:])) / lo[:, i, i]
+    return y / d
 
 
 def _solve(hess, rhs):
-    """Batched solve of hess x = rhs (rhs (H, K)); Jacobi-scaled, pseudo-inverse where a system is singular."""
-    return np.einsum("hkl,hl->hk", _inverse(hess), rhs)
+    """Batched solve of hess x = rhs (rhs (H, K)) for SPD hess (Jacobi-scaled Cholesky)."""
+    return _cho_solve(_cholesky(hess), np.array(rhs, dtype=float))
 
 
 def _check(mu0: np.ndarray, templates: np.ndarray, data: np.ndarray, precision: np.ndarray):
@@ -94,7 +113,7 @@ def profile_gaussian(mu0, templates, data, variance, precision, return_nuisances
     return profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, return_nuisances)
 
 
-def profile_poisson(mu0, templates, data, precision, max_iter: int = 500, tol: float = 1e-12,
+def profile_poisson(mu0, templates, data, precision, max_iter: int = 500, tol: float | None = None,
                     newton_steps: int = 2, return_nuisances: bool = False):
     """min_a of the Poisson chi^2 for every hypothesis (damped Newton, then the chord method; see
     `profile_poisson_split`)."""
@@ -103,46 +122,24 @@ def profile_poisson(mu0, templates, data, precision, max_iter: int = 500, tol: f
                                  return_nuisances)
 
 
-def _split_products(s_part, js, fixed, weights):
-    """sum_i w_hi A_hki A_hli for A = F + S (see module docstring); weights (H or 1, B)."""
-    h, b = s_part.shape[0], weights.shape[1]
-    k = fixed.shape[0]
-    ff = (fixed[:, None, :] * fixed[None, :, :]).reshape(k * k, b)
-    hess = np.array(np.broadcast_to((weights @ ff.T).reshape(-1, k, k), (h, k, k)))
-    if len(js):
-        sw = s_part * weights[:, None, :]
-        sf = (sw.reshape(-1, b) @ fixed.T).reshape(h, len(js), k)
-        hess[:, js, :] += sf
-        hess[:, :, js] += sf.transpose(0, 2, 1)
-        hess[:, js[:, None], js[None, :]] += np.einsum("hsi,hti->hst", sw, s_part)
-    return hess
-
-
-def _apply_transpose(s_part, js, fixed, vec):
-    """sum_i A_hki v_hi for A = F + S: (H, K)."""
-    out = vec @ fixed.T
-    if len(js):
-        out[:, js] += np.einsum("hsi,hi->hs", s_part, vec)
-    return out
-
-
-def _apply(s_part, js, fixed, coeff):
-    """sum_k coeff_hk A_hki for A = F + S: (H, B)."""
-    out = coeff @ fixed
-    if len(js):
-        out += np.einsum("hs,hsi->hi", coeff[:, js], s_part)
-    return out
-
-
-def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int = 500, tol: float = 1e-12,
-                          newton_steps: int = 1, return_nuisances: bool = False):
+def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int = 500, tol: float | None = None,
+                          newton_steps: int = 2, return_nuisances: bool = False, refresh: int = 4,
+                          offset=None):
     """`profile_poisson` for templates A = F + S (split form).
 
     The first `newton_steps` iterations are full Newton steps; after them the Hessian is kept (the chord method,
-    refreshed every 6 iterations): each iteration then costs two template products instead of a Hessian.
-    A hypothesis has converged when its step's expected chi^2 decrease is below tol x (total expected counts),
-    i.e. ~1e-9 in chi^2 for COHERENT-sized samples; converged hypotheses drop out of the iteration.
+    refreshed every `refresh` iterations, after any damped step and from the 12th iteration on): each chord
+    iteration costs two template products instead of a Hessian.
+    A hypothesis has converged when a step with a freshly computed Hessian is undamped and its Newton decrement
+    g.H^-1.g is below `tol` (default `kernels.DECREMENT_TOL` = 1e-9: chi^2 is then within ~tol/2 of its
+    minimum before that last step, and within ~tol^2 after it); converged hypotheses drop out of the iteration.
+    The compiled kernel applies the same rule.
+    offset (K,): the parameters are iterated as c = a + offset from c = offset, with mu0 the expected counts at
+    c = 0 (see `base._ProfileSetup`); mu is recomputed from c at every step, never accumulated.
     """
+    from .kernels import DECREMENT_TOL
+
+    tol = DECREMENT_TOL if tol is None else float(tol)
     js = np.asarray(js, dtype=int)
     if np.any((mu0 <= 0) & (data[None, :] > 0)):
         raise ValueError("expected counts must be > 0 in every bin with observed events")
@@ -151,46 +148,77 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
         chi2 = poisson_deviance(mu0, data)
         return (chi2, np.zeros((h, 0))) if return_nuisances else chi2
     has_data = (data > 0)[None, :]
-    a = np.zeros((h, k))
-    mu = mu0.copy()
+    off = np.zeros(k) if offset is None else np.asarray(offset, float)
+    amat = np.array(np.broadcast_to(fixed, (h, k, fixed.shape[1])))  # full templates A = F + S, (h, K, B)
+    if len(js):
+        amat[:, js] += s_part
+    a = np.broadcast_to(off, (h, k)).copy()
+    for j in np.nonzero(off == 1.0)[0]:  # start as `_compiled._start_scale`
+        n_obs, n_base, n_sig = data.sum(), mu0.sum(axis=1), amat[:, j].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = np.minimum(1.0, np.maximum(n_obs - n_base, 0.05 * n_obs) / n_sig)
+        a[:, j] = np.where((n_sig <= 0) | (n_base + n_sig <= n_obs), 1.0, c)
+    mu = mu0 + np.einsum("hk,hkb->hb", a, amat)
     prior_hess = 2.0 * np.diag(precision + _RIDGE)[None]
-    scale = tol * (1.0 + np.abs(mu0).sum(axis=1))
     idx = np.arange(h)  # hypotheses still iterating
-    sp, m, aa, sc, inv = s_part, mu, a, scale, None
+    am, m, aa, fac, m0 = amat, mu, a, None, mu0
+    confirm = np.zeros(h, dtype=bool)
+    damped = False
     for it in range(max_iter):
         inv_mu = 1.0 / np.maximum(m, _TINY)
         ratio = data[None, :] * inv_mu
-        grad = 2.0 * _apply_transpose(sp, js, fixed, 1.0 - ratio) + 2.0 * aa * precision
-        if it < newton_steps or (it - newton_steps) % 6 == 5 or it >= 12:
-            inv = _inverse(2.0 * _split_products(sp, js, fixed, ratio * inv_mu) + prior_hess)
-        step = -np.einsum("hkl,hl->hk", inv, grad)
-        dmu = _apply(sp, js, fixed, step)
+        grad = 2.0 * np.matmul(am, (1.0 - ratio)[:, :, None])[:, :, 0] + 2.0 * (aa - off) * precision
+        fresh = (it < newton_steps or (it - newton_steps) % refresh == refresh - 1 or it >= 12 or damped
+                 or bool(confirm.any()))
+        if fresh:
+            wa = am * (2.0 * ratio * inv_mu)[:, None, :]
+            fac = _cholesky(np.matmul(wa, am.transpose(0, 2, 1)) + prior_hess)
+        step = -_cho_solve(fac, grad)
+        dmu = np.matmul(step[:, None, :], am)[:, 0]
         with np.errstate(divide="ignore", invalid="ignore"):
             limit = np.where((dmu < 0) & has_data, -m / dmu, np.inf)
         frac = np.minimum(1.0, 0.9 * limit.min(axis=1))
         aa = aa + frac[:, None] * step
-        m = m + frac[:, None] * dmu
+        m = m0 + np.matmul(aa[:, None, :], am)[:, 0]  # directly, not incrementally (see `offset`)
         a[idx], mu[idx] = aa, m
-        active = -np.einsum("hk,hk->h", grad, step) * frac >= sc
-        if not active.any():
+        damped = bool(np.any(frac < 1.0))
+        small = -np.einsum("hk,hk->h", grad, step) < tol
+        done = small & (frac == 1.0) & fresh
+        if done.all():
             break
-        if active.mean() < 0.5:  # keep iterating only the stragglers
-            idx, sp, m, aa, sc, inv = idx[active], sp[active], m[active], aa[active], sc[active], inv[active]
+        if done.any():  # converged hypotheses leave the iteration
+            keep = ~done
+            idx, am, m, aa, m0 = idx[keep], am[keep], m[keep], aa[keep], m0[keep]
+            fac = (fac[0][keep], fac[1][keep])
+            small = small[keep]
+            done = done[keep]
+        confirm = small & ~done
+    a = a - off
     chi2 = poisson_deviance(mu, data) + np.sum(a**2 * precision, axis=-1)
     return (chi2, a) if return_nuisances else chi2
 
 
-def profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, return_nuisances: bool = False):
-    """`profile_gaussian` for templates A = F + S (split form): one batched K x K solve."""
+def profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, return_nuisances: bool = False,
+                           offset=None):
+    """`profile_gaussian` for templates A = F + S (split form): one batched K x K solve (in c = a + offset,
+    mu0 the expected counts at c = 0, as `profile_poisson_split`)."""
     js = np.asarray(js, dtype=int)
     w = 1.0 / np.asarray(variance, float)
-    if fixed.shape[0] == 0:
+    h, k = mu0.shape[0], fixed.shape[0]
+    if k == 0:
         chi2 = np.sum((mu0 - data) ** 2 * w, axis=-1)
-        return (chi2, np.zeros((mu0.shape[0], 0))) if return_nuisances else chi2
-    hess = _split_products(s_part, js, fixed, w[None, :]) + np.diag(precision + _RIDGE)[None]
-    resid = data[None, :] - mu0
-    rhs = _apply_transpose(s_part, js, fixed, resid * w[None, :])
+        return (chi2, np.zeros((h, 0))) if return_nuisances else chi2
+    # full templates and einsum (no BLAS: for the small batches this path serves, threaded BLAS calls on tiny
+    # matrices cost more than they compute)
+    amat = np.array(np.broadcast_to(fixed, (h, k, fixed.shape[1])))
+    if len(js):
+        amat[:, js] += s_part
+    wa = amat * w[None, None, :]
+    hess = np.einsum("hkb,hlb->hkl", wa, amat) + np.diag(precision + _RIDGE)[None]
+    off = np.zeros(k) if offset is None else np.asarray(offset, float)
+    rhs = np.einsum("hkb,hb->hk", wa, data[None, :] - mu0) + precision * off
     a = _solve(hess, rhs)
-    mu = mu0 + _apply(s_part, js, fixed, a)
+    mu = mu0 + np.einsum("hk,hkb->hb", a, amat)
+    a = a - off
     chi2 = np.sum((mu - data) ** 2 * w, axis=-1) + np.sum(a**2 * precision, axis=-1)
     return (chi2, a) if return_nuisances else chi2

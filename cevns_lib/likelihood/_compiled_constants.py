@@ -1,0 +1,3 @@
+"""Constants shared by the numpy and the compiled profilers (importable without numba)."""
+
+ROUNDOFF = 1e-12  # a negative count within ROUNDOFF x (its hypothesis's total counts) of zero is round-off
