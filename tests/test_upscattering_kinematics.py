@@ -153,7 +153,8 @@ def test_flux_above_the_massive_threshold_against_slow_quadrature():
     scale = det.source.fluence_per_cm2 * (197.3269804e-13) ** 2
     for n, (nuc, n_targets) in enumerate(det.targets):
         mass = nuc.mass_mev
-        for j in (40, 120, 200):
+        n_nodes = det.recoil_nodes_mev.size
+        for j in (n_nodes // 6, n_nodes // 2, 5 * n_nodes // 6):  # low, middle and high recoil nodes
             t = det.recoil_nodes_mev[j]
 
             def dsig(e):

@@ -138,12 +138,15 @@ def number_of_molecules(mass_kg: float = DETECTOR_MASS_KG) -> float:
 def csi_2021(quenching: str = "nominal", efficiency: str = "nominal", quenching_scale: float = 1.0,
              pulse_mean_us: float | None = None, pulse_sigma_us: float = PULSE_SIGMA_US,
              pe_edges=PE_EDGES, time_edges_us=TIME_EDGES_US, t_low_kev: float = 1.0,
-             panel_kev: float = 4.0) -> Detector:
+             panel_kev: float = 2.0) -> Detector:
     """The CsI[Na] 2021 detector in its analysis binning (PE x t_rec), ready for the rate engine.
 
     panel_kev: width of the 8-point Gauss-Legendre panels of the recoil quadrature (breaks at the kinematic end
-    points). 4 keV (112 nodes) keeps every binned count of every model within 1e-6 of the largest bin against
-    a 16x finer rule, light mediators at M -> 0 included (tests/test_profiler_numerics.py; measured ~1e-10).
+    points). 2 keV (208 nodes) keeps every binned count of every elastic model within 1e-6 of the largest bin
+    against a 16x finer rule, light mediators at M -> 0 included (tests/test_profiler_numerics.py). 4 keV would
+    do for those, but not for up-scattering into a massive state, whose threshold E_min(T; m_X) crosses the
+    nu_mu line inside a panel: 2 keV keeps those totals within 0.4% of a 10x finer rule, as 1 keV did, where
+    4 keV leaves 1.5% (tests/test_upscattering_kinematics.py).
     """
     choice(quenching, "CsI quenching variant", QUENCHING_VARIANTS)
     choice(efficiency, "CsI efficiency variant", EFFICIENCY_VARIANTS)
