@@ -130,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     fi.add_argument("--dataset", required=True, choices=["csi", "lar", "csi+lar"])
     fi.add_argument("--param", default="cevns", choices=["cevns", "sin2thetaW", "rn"],
                     help="cevns: number of CEvNS events; sin2thetaW: weak mixing angle; rn: neutron rms radius (fm)")
-    fi.add_argument("--config", default="seed000", choices=["seed000", "seed001"], help="chi^2 definition")
+    fi.add_argument("--config", default="seed000", choices=["seed000", "seed001", "coherent"],
+                    help="chi^2 definition (coherent: COHERENT's own 3-D LAr likelihood; LAr only)")
     fi.add_argument("--json", action="store_true", help="print one JSON object")
     fi.set_defaults(func=cmd_fit)
     li = sub.add_parser("limits", help="2 sigma bounds on light mediators (seed 001 models)")

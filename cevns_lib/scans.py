@@ -75,7 +75,7 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
     for det in _check_dataset(dataset):
         counts = _quadratic(det, key, tuple(masses.tolist()), high_mass).counts(x)  # (nM, ng, 3, nE, nt)
         lk = likelihood(det, configuration)
-        total = total + lk.chi2_profiled(counts.reshape(-1, 3, lk.n_bins)).reshape(g.shape)
+        total = total + lk.chi2_profiled(counts.reshape((-1,) + counts.shape[-3:])).reshape(g.shape)
     return total
 
 
@@ -183,7 +183,7 @@ def chi2_quadratic(model, x, dataset: str = "csi+lar", configuration: str = "see
         lk = likelihood(det, configuration)
         for start in range(0, flat.shape[0], chunk):
             counts = quad.counts(flat[start:start + chunk])
-            total[start:start + chunk] += lk.chi2_profiled(counts.reshape(-1, 3, lk.n_bins))
+            total[start:start + chunk] += lk.chi2_profiled(counts.reshape((-1,) + counts.shape[-3:]))
     return total.reshape(x.shape[:-1])
 
 
