@@ -88,7 +88,7 @@ def cmd_limits(args) -> int:
     from .scans import bounds
 
     names = MODEL_NAMES if args.model == "all" else (args.model,)
-    rows = [bounds(name, args.dataset, args.config) for name in names]
+    rows = [bounds(name, args.dataset, args.config, bound=args.bound) for name in names]
     if args.json:
         out = [_clean(r) for r in rows]
         print(json.dumps(out if args.model == "all" else out[0]))
@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                         "scalar", "all"])
     li.add_argument("--dataset", required=True, choices=["csi", "lar", "csi+lar"])
     li.add_argument("--config", default="seed001", choices=["seed000", "seed001"], help="chi^2 definition")
+    li.add_argument("--bound", default="first-excluded", choices=["first-excluded", "last-allowed"],
+                    help="bound convention: the smallest excluded coupling (default, for every model) or the coupling "
+                         "above which everything is excluded")
     li.add_argument("--json", action="store_true", help="print one JSON object (a list with --model all)")
     li.set_defaults(func=cmd_limits)
     ns = sub.add_parser("nsi", help="90% and 2 sigma intervals of one vector NSI coupling (the others zero)")

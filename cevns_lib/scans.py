@@ -55,11 +55,13 @@ def _quadratic(detector: str, key, masses: tuple, high_mass: bool):
 
 
 def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configuration: str = "seed001",
-              high_mass: bool = False) -> np.ndarray:
+              high_mass: bool = False, likelihood_options: dict | None = None) -> np.ndarray:
     """Profiled chi^2 on the grid (len(masses), n_g) of a mediator model (coupling g, or g/M in MeV^-1).
 
     model: a name (MODEL_NAMES, SEED000_MEDIATORS) or any ZPrimeCharges assignment. couplings: (n_g,) for every
     mass, or (len(masses), n_g) couplings per mass (e.g. along a g-2 band).
+    likelihood_options: {detector: {keyword: value}} for the detectors' likelihoods, e.g.
+    {"csi": {"timing_offset_us": 0.0}} or {"lar": {"configuration": "coherent"}} (a per-detector configuration).
     """
     key = _model_key(model)
     masses = np.atleast_1d(np.asarray(masses_mev, float))
@@ -74,7 +76,8 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
     total = 0.0
     for det in _check_dataset(dataset):
         counts = _quadratic(det, key, tuple(masses.tolist()), high_mass).counts(x)  # (nM, ng, 3, nE, nt)
-        lk = likelihood(det, configuration)
+        opts = dict((likelihood_options or {}).get(det, {}))
+        lk = likelihood(det, opts.pop("configuration", configuration), **opts)
         total = total + lk.chi2_profiled(counts.reshape((-1,) + counts.shape[-3:])).reshape(g.shape)
     return total
 
@@ -116,32 +119,91 @@ def first_excluded(x, dchi2, level):
     return float(np.exp(np.interp(level, dchi2[j - 1:j + 1], lx)))
 
 
-def coupling_bound(name, dataset: str, regime: str = "low", configuration: str = "seed001",
-                   level: float = DCHI2_2SIGMA_1DOF, n: int = 600) -> float:
-    """2 sigma bound: on g for M -> 0 (regime 'low'), or on g/M in GeV^-1 for M^2 >> q^2 (regime 'high')."""
+def last_allowed(x, dchi2, level):
+    """Largest x with Delta chi^2 <= level, i.e. the coupling above which everything is excluded, log-interpolated
+    to the crossing (x > 0); nan if no point is excluded or the last allowed region reaches the end of the grid."""
+    allowed = np.nonzero(np.asarray(dchi2) <= level)[0]
+    if allowed.size == 0 or not np.any(np.asarray(dchi2) > level):
+        return math.nan
+    j = allowed[-1]
+    if j == len(x) - 1:
+        return math.nan
+    lx = np.log(x[j:j + 2])
+    return float(np.exp(np.interp(level, dchi2[j:j + 2], lx)))
+
+
+#: names of the bound conventions (`limits --bound`); one default for every model
+BOUND_CONVENTIONS = {
+    "first-excluded": "smallest excluded coupling (the lower edge of the first excluded band; allowed islands at "
+                      "larger couplings reported separately)",
+    "last-allowed": "coupling above which everything is excluded (the upper edge of the last allowed region)",
+}
+DEFAULT_BOUND = "first-excluded"
+
+
+def read_bound(x, dchi2, level: float = DCHI2_2SIGMA_1DOF, bound: str = DEFAULT_BOUND) -> float:
+    """The bound of a 1-D Delta chi^2 scan in the named convention (BOUND_CONVENTIONS)."""
+    if bound == "first-excluded":
+        return first_excluded(x, dchi2, level)
+    if bound == "last-allowed":
+        return last_allowed(x, dchi2, level)
+    raise ValueError(f"bound convention must be one of {sorted(BOUND_CONVENTIONS)}, not {bound!r}")
+
+
+#: what Delta chi^2 is measured from: the minimum along the coupling (default) or the SM point g = 0
+DCHI2_REFERENCES = ("minimum", "sm")
+
+
+def bound_profile(name, dataset: str, regime: str = "low", configuration: str = "seed001", n: int = 600,
+                  likelihood_options: dict | None = None, reference: str = "minimum"):
+    """(x, Delta chi^2) along the coupling: g for M -> 0 ('low'), g/M in GeV^-1 for M^2 >> q^2 ('high').
+
+    reference: Delta chi^2 from the minimum along the coupling ("minimum", the book's convention) or from the SM
+    point g = 0 ("sm")."""
+    if reference not in DCHI2_REFERENCES:
+        raise ValueError(f"reference must be one of {DCHI2_REFERENCES}, not {reference!r}")
     if regime == "low":
         grid = np.concatenate([[0.0], np.logspace(-7, -1, n)])
-        chi2 = chi2_grid(name, [LOW_MASS_MEV], grid, dataset, configuration)[0]
-        return first_excluded(grid[1:], chi2[1:] - chi2.min(), level)
-    if regime == "high":
+        chi2 = chi2_grid(name, [LOW_MASS_MEV], grid, dataset, configuration,
+                         likelihood_options=likelihood_options)[0]
+        scale = 1.0
+    elif regime == "high":
         grid = np.concatenate([[0.0], np.logspace(-9, -3, n)])  # g/M in MeV^-1
-        chi2 = chi2_grid(name, [1.0], grid, dataset, configuration, high_mass=True)[0]
-        return 1e3 * first_excluded(grid[1:], chi2[1:] - chi2.min(), level)  # GeV^-1
-    raise ValueError(f"regime must be 'low' or 'high', not {regime!r}")
+        chi2 = chi2_grid(name, [1.0], grid, dataset, configuration, high_mass=True,
+                         likelihood_options=likelihood_options)[0]
+        scale = 1e3  # GeV^-1
+    else:
+        raise ValueError(f"regime must be 'low' or 'high', not {regime!r}")
+    ref = chi2.min() if reference == "minimum" else chi2[0]
+    return scale * grid[1:], chi2[1:] - ref
 
 
-def bounds(name, dataset: str, configuration: str = "seed001") -> dict:
+def coupling_bound(name, dataset: str, regime: str = "low", configuration: str = "seed001",
+                   level: float = DCHI2_2SIGMA_1DOF, n: int = 600, bound: str = DEFAULT_BOUND,
+                   likelihood_options: dict | None = None) -> float:
+    """2 sigma bound: on g for M -> 0 (regime 'low'), or on g/M in GeV^-1 for M^2 >> q^2 (regime 'high'),
+    in the bound convention `bound` (BOUND_CONVENTIONS)."""
+    if bound not in BOUND_CONVENTIONS:
+        raise ValueError(f"bound convention must be one of {sorted(BOUND_CONVENTIONS)}, not {bound!r}")
+    x, d = bound_profile(name, dataset, regime, configuration, n, likelihood_options)
+    return read_bound(x, d, level, bound)
+
+
+def bounds(name, dataset: str, configuration: str = "seed001", bound: str = DEFAULT_BOUND) -> dict:
     """The CLI's `limits`: 2 sigma bounds in the two regimes of seed 001 (a model name or ZPrimeCharges)."""
     _model_key(name)
     _check_dataset(dataset)
+    if bound not in BOUND_CONVENTIONS:
+        raise ValueError(f"bound convention must be one of {sorted(BOUND_CONVENTIONS)}, not {bound!r}")
     return {
         "model": name if isinstance(name, str) else name.name,
         "dataset": dataset,
-        "g_low_mass": coupling_bound(name, dataset, "low", configuration),
-        "g_over_m_high_mass_per_GeV": coupling_bound(name, dataset, "high", configuration),
+        "g_low_mass": coupling_bound(name, dataset, "low", configuration, bound=bound),
+        "g_over_m_high_mass_per_GeV": coupling_bound(name, dataset, "high", configuration, bound=bound),
         "configuration": configuration,
+        "bound_convention": bound,
         "convention": "Delta chi^2 = 4 (2 sigma, one parameter) from the minimum along the coupling; "
-                      "smallest excluded coupling",
+                      + BOUND_CONVENTIONS[bound],
     }
 
 
