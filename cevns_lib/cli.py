@@ -97,8 +97,11 @@ def add_dataset(p, required: bool = True):
                    help="csi: CsI[Na] 2021; lar: LAr 2020; csi+lar: the combined fit of both")
 
 
-def add_config(p):
-    p.add_argument("--config", default=None, choices=CONFIGURATIONS, help=CONFIG_HELP)
+def add_config(p, extra: tuple = ()):
+    """--config: one of CONFIGURATIONS (+ `extra`, e.g. "coherent" where a command offers it)."""
+    more = "" if not extra else (" coherent (fit, LAr only): COHERENT's own 3-D Poisson likelihood of the LAr "
+                                 "release (E x F90 x t_trig, its priors and shape systematics); CsI has none.")
+    p.add_argument("--config", default=None, choices=CONFIGURATIONS + tuple(extra), help=CONFIG_HELP + more)
 
 
 def add_json(p, what: str = "one JSON object"):
@@ -181,7 +184,7 @@ def _fit_arguments(p):
                    help="cevns: number of CEvNS events (with csi+lar also their common ratio to the SM); "
                         "sin2thetaW: weak mixing angle; rn: point-neutron rms radius in fm (one per detector: the "
                         "nuclei differ). Default: cevns")
-    add_config(p)
+    add_config(p, extra=("coherent",))
     add_json(p)
 
 
@@ -189,7 +192,8 @@ def _fit_arguments(p):
          description="Best fit and 1 sigma interval (Delta chi^2 = 1) of one parameter, every nuisance profiled. "
                      "An interval that reaches the scan edge is reported as open.",
          examples=["python -m cevns_lib fit --dataset csi+lar --param sin2thetaW",
-                   "python -m cevns_lib fit --dataset lar --param rn --config seed001 --json"],
+                   "python -m cevns_lib fit --dataset lar --param rn --config seed001 --json",
+                   "python -m cevns_lib fit --dataset lar --param cevns --config coherent"],
          arguments=_fit_arguments)
 def cmd_fit(args) -> int:
     from .fits import fit
@@ -229,6 +233,10 @@ def _limits_arguments(p):
     add_config(p)
     p.add_argument("--mass", type=mev, default=None, metavar="MEV",
                    help="also give the bound on g at this mediator mass (MeV)")
+    p.add_argument("--bound", default="first-excluded", choices=["first-excluded", "last-allowed"],
+                   help="bound convention, the same for every model: the smallest excluded coupling (default; "
+                        "allowed islands beyond it are reported separately) or the coupling above which "
+                        "everything is excluded (JSON key bound_convention)")
     add_json(p, "one JSON object (a list with --model all)")
 
 
@@ -238,7 +246,8 @@ def _limits_arguments(p):
                      "M^2 >> q^2 (on g/M), and with --mass at a given mediator mass.",
          examples=["python -m cevns_lib limits --model b-l --dataset csi+lar",
                    "python -m cevns_lib limits --model lmu-ltau --dataset csi --mass 10 --json",
-                   "python -m cevns_lib limits --model all --dataset lar --json"],
+                   "python -m cevns_lib limits --model all --dataset lar --json",
+                   "python -m cevns_lib limits --model lmu-ltau --dataset lar --bound last-allowed"],
          arguments=_limits_arguments)
 def cmd_limits(args) -> int:
     from .models.light_mediators import MODEL_NAMES
@@ -246,7 +255,7 @@ def cmd_limits(args) -> int:
 
     config = configuration(args)
     names = MODEL_NAMES if args.model == "all" else (args.model,)
-    rows = [bounds(name, args.dataset, config, mass_mev=args.mass) for name in names]
+    rows = [bounds(name, args.dataset, config, mass_mev=args.mass, bound=args.bound) for name in names]
     if args.json:
         out = [_clean(r) for r in rows]
         print(json.dumps(out if args.model == "all" else out[0]))

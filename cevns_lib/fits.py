@@ -27,7 +27,7 @@ from .validation import as_finite_array, choice, nonnegative_scalar, scan_grid
 DATASETS = ("csi", "lar", "csi+lar")
 PARAMS = ("cevns", "sin2thetaW", "rn")
 DETECTORS = {"csi": ("csi",), "lar": ("lar",), "csi+lar": ("csi", "lar")}
-CONFIGURATIONS = ("seed000", "seed001")
+CONFIGURATIONS = ("seed000", "seed001", "coherent")  # coherent: LAr only (CsI refuses, saying why)
 #: default grid of the CEvNS signal strength (CEvNS / SM) of `profile_cevns`
 CEVNS_SCALE_GRID = np.linspace(0.3, 2.0, 341)
 
@@ -124,11 +124,14 @@ def _result(param, grid, chi2, ndof) -> ProfileResult:
 
 
 # --- the three fits ------------------------------------------------------------------------------------------
-def profile_cevns(detector: str, configuration: str = "seed000", grid=None) -> ProfileResult:
-    """Profile of the number of CEvNS events (the SM prediction scaled by a free factor) for one detector."""
+def profile_cevns(detector: str, configuration: str = "seed000", grid=None,
+                  likelihood_options: dict | None = None) -> ProfileResult:
+    """Profile of the number of CEvNS events (the SM prediction scaled by a free factor) for one detector.
+
+    likelihood_options: keyword arguments of the detector's likelihood (e.g. {"a7_prior": "free"} for CsI)."""
     grid = CEVNS_SCALE_GRID if grid is None else scan_grid(grid, "grid (CEvNS / SM)", low=0.0,
                                                                      inclusive_low=True)
-    lk = likelihood(detector, configuration)
+    lk = likelihood(detector, configuration, **(likelihood_options or {}))
     lk = without(lk, "a0", "a5", "b0", "eta_cevns")
     sm_total = float(lk._as_signal(lk.sm_signal[None])[0].sum())
     chi2, nuis = lk.chi2_profiled(grid[:, None, None] * lk.sm_signal[None], return_nuisances=True)
@@ -139,7 +142,9 @@ def profile_cevns(detector: str, configuration: str = "seed000", grid=None) -> P
     return res
 
 
-def profile_sin2(detectors, configuration: str = "seed000", grid=None) -> ProfileResult:
+def profile_sin2(detectors, configuration: str = "seed000", grid=None,
+                 likelihood_options: dict | None = None) -> ProfileResult:
+    """Profile of sin^2(theta_W); likelihood_options apply to every detector's likelihood."""
     grid = np.linspace(0.10, 0.40, 301) if grid is None else scan_grid(grid, "grid (sin2_theta_w)", low=0.0,
                                                                        high=1.0)
     detectors = [choice(d, "detector", ("csi", "lar")) for d in ([detectors] if isinstance(detectors, str)
@@ -148,16 +153,17 @@ def profile_sin2(detectors, configuration: str = "seed000", grid=None) -> Profil
     model = sin2_grid_model(grid)
     chi2, nbins, nfree = 0.0, 0, 0
     for d in detectors:
-        lk = likelihood(d, configuration)
+        lk = likelihood(d, configuration, **(likelihood_options or {}))
         chi2 = chi2 + lk.chi2_profiled(engine(d).counts(model))
         nbins, nfree = nbins + lk.n_bins, nfree + lk.n_free
     return _result("sin2thetaW", grid, chi2, nbins - 1 - nfree)
 
 
-def profile_rn(detector: str, configuration: str = "seed000", grid=None) -> ProfileResult:
+def profile_rn(detector: str, configuration: str = "seed000", grid=None,
+               likelihood_options: dict | None = None) -> ProfileResult:
     """Profile of the common point-neutron rms radius (fm) of the detector's nuclei (Cs and I, or Ar)."""
     grid = np.linspace(2.0, 7.0, 251) if grid is None else scan_grid(grid, "grid (neutron radius, fm)", low=0.0)
-    lk = without(likelihood(detector, configuration), "a4")
+    lk = without(likelihood(detector, configuration, **(likelihood_options or {})), "a4")
     chi2 = lk.chi2_profiled(engine(detector).counts(neutron_radius_grid_model(grid, detector)))
     return _result("rn", grid, chi2, lk.n_bins - 1 - lk.n_free)
 

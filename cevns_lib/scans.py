@@ -67,13 +67,16 @@ def _electron_quadratic(detector: str, key, masses: tuple, high_mass: bool):
 
 
 def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configuration: str = "seed001",
-              high_mass: bool = False, electron_scattering: bool = False) -> np.ndarray:
+              high_mass: bool = False, electron_scattering: bool = False,
+              likelihood_options: dict | None = None) -> np.ndarray:
     """Profiled chi^2 on the grid (len(masses), n_g) of a mediator model (coupling g, or g/M in MeV^-1).
 
     model: a name (MODEL_NAMES, SEED000_MEDIATORS) or any ZPrimeCharges assignment. couplings: (n_g,) for every
     mass, or (len(masses), n_g) couplings per mass (e.g. along a g-2 band).
     electron_scattering: also the mediator's nu-e scattering on the electrons of CsI (the likelihood's ES slot);
     default CEvNS only, as in seed 001's analysis.
+    likelihood_options: {detector: {keyword: value}} for the detectors' likelihoods, e.g.
+    {"csi": {"timing_offset_us": 0.0}} or {"lar": {"configuration": "coherent"}} (a per-detector configuration).
     """
     key = _model_key(model)
     masses = np.atleast_1d(as_nonnegative_array(masses_mev, "mediator masses masses_mev (MeV)"))
@@ -88,10 +91,12 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
     total = 0.0
     for det in dets:
         counts = _quadratic(det, key, tuple(masses.tolist()), high_mass).counts(x)  # (nM, ng, 3, nE, nt)
-        lk = likelihood(det, configuration)
+        opts = dict((likelihood_options or {}).get(det, {}))
+        lk = likelihood(det, opts.pop("configuration", configuration), **opts)
         es_quad = _electron_quadratic(det, key, tuple(masses.tolist()), high_mass) if electron_scattering else None
         es = None if es_quad is None else es_quad.counts(x).reshape(-1, 3, lk.n_bins)
-        total = total + lk.chi2_profiled(counts.reshape(-1, 3, lk.n_bins), electron_scattering=es).reshape(g.shape)
+        total = total + lk.chi2_profiled(counts.reshape((-1,) + counts.shape[-3:]),
+                                         electron_scattering=es).reshape(g.shape)
     return total
 
 
@@ -136,30 +141,81 @@ def first_excluded(x, dchi2, level):
     return float(np.exp(np.interp(level, dchi2[j - 1:j + 1], lx)))
 
 
-def coupling_bound(name, dataset: str, regime: str = "low", configuration: str = "seed001",
-                   level: float = DCHI2_2SIGMA_1DOF, n: int = 600, electron_scattering: bool = False) -> float:
-    """2 sigma bound: on g for M -> 0 (regime 'low'), or on g/M in GeV^-1 for M^2 >> q^2 (regime 'high').
-    electron_scattering=True adds the mediator's nu-e scattering in CsI; its light-mass bounds reach far lower
-    couplings, so the scan then starts two decades lower."""
+def last_allowed(x, dchi2, level):
+    """Largest x with Delta chi^2 <= level, i.e. the coupling above which everything is excluded, log-interpolated
+    to the crossing (x > 0); nan if no point is excluded or the last allowed region reaches the end of the grid."""
+    allowed = np.nonzero(np.asarray(dchi2) <= level)[0]
+    if allowed.size == 0 or not np.any(np.asarray(dchi2) > level):
+        return math.nan
+    j = allowed[-1]
+    if j == len(x) - 1:
+        return math.nan
+    lx = np.log(x[j:j + 2])
+    return float(np.exp(np.interp(level, dchi2[j:j + 2], lx)))
+
+
+#: names of the bound conventions (`limits --bound`); one default for every model
+BOUND_CONVENTIONS = {
+    "first-excluded": "smallest excluded coupling (the lower edge of the first excluded band; allowed islands at "
+                      "larger couplings reported separately)",
+    "last-allowed": "coupling above which everything is excluded (the upper edge of the last allowed region)",
+}
+DEFAULT_BOUND = "first-excluded"
+
+
+def read_bound(x, dchi2, level: float = DCHI2_2SIGMA_1DOF, bound: str = DEFAULT_BOUND) -> float:
+    """The bound of a 1-D Delta chi^2 scan in the named convention (BOUND_CONVENTIONS)."""
+    if bound == "first-excluded":
+        return first_excluded(x, dchi2, level)
+    if bound == "last-allowed":
+        return last_allowed(x, dchi2, level)
+    raise ValueError(f"bound convention must be one of {sorted(BOUND_CONVENTIONS)}, not {bound!r}")
+
+
+#: what Delta chi^2 is measured from: the minimum along the coupling (default) or the SM point g = 0
+DCHI2_REFERENCES = ("minimum", "sm")
+
+
+def bound_profile(name, dataset: str, regime: str = "low", configuration: str = "seed001", n: int = 600,
+                  likelihood_options: dict | None = None, reference: str = "minimum",
+                  electron_scattering: bool = False):
+    """(x, Delta chi^2) along the coupling: g for M -> 0 ('low'), g/M in GeV^-1 for M^2 >> q^2 ('high').
+
+    reference: Delta chi^2 from the minimum along the coupling ("minimum", the book's convention) or from the SM
+    point g = 0 ("sm"). electron_scattering=True adds the mediator's nu-e scattering in CsI; its light-mass bounds
+    reach far lower couplings, so the scan then starts two decades lower."""
+    if reference not in DCHI2_REFERENCES:
+        raise ValueError(f"reference must be one of {DCHI2_REFERENCES}, not {reference!r}")
     low = -9 if electron_scattering else -7
     if regime == "low":
         grid = np.concatenate([[0.0], np.logspace(low, -1, n)])
         chi2 = chi2_grid(name, [LOW_MASS_MEV], grid, dataset, configuration,
-                         electron_scattering=electron_scattering)[0]
-        return _first_excluded_inside(grid[1:], chi2[1:] - chi2.min(), level)
-    if regime == "high":
+                         likelihood_options=likelihood_options, electron_scattering=electron_scattering)[0]
+        scale = 1.0
+    elif regime == "high":
         grid = np.concatenate([[0.0], np.logspace(-9, -3, n)])  # g/M in MeV^-1
         chi2 = chi2_grid(name, [1.0], grid, dataset, configuration, high_mass=True,
-                         electron_scattering=electron_scattering)[0]
-        return 1e3 * _first_excluded_inside(grid[1:], chi2[1:] - chi2.min(), level)  # GeV^-1
-    raise ValueError(f"regime must be 'low' or 'high', not {regime!r}")
+                         likelihood_options=likelihood_options, electron_scattering=electron_scattering)[0]
+        scale = 1e3  # GeV^-1
+    else:
+        raise ValueError(f"regime must be 'low' or 'high', not {regime!r}")
+    ref = chi2.min() if reference == "minimum" else chi2[0]
+    return scale * grid[1:], chi2[1:] - ref
 
 
-def _first_excluded_inside(x, dchi2, level):
-    """`first_excluded`, refusing a bound at the first grid point (the scan would not have started low enough)."""
-    if dchi2[0] > level:
+def coupling_bound(name, dataset: str, regime: str = "low", configuration: str = "seed001",
+                   level: float = DCHI2_2SIGMA_1DOF, n: int = 600, bound: str = DEFAULT_BOUND,
+                   likelihood_options: dict | None = None, electron_scattering: bool = False) -> float:
+    """2 sigma bound: on g for M -> 0 (regime 'low'), or on g/M in GeV^-1 for M^2 >> q^2 (regime 'high'),
+    in the bound convention `bound` (BOUND_CONVENTIONS). A scan whose first coupling is already excluded is
+    refused (the grid would not have started low enough)."""
+    if bound not in BOUND_CONVENTIONS:
+        raise ValueError(f"bound convention must be one of {sorted(BOUND_CONVENTIONS)}, not {bound!r}")
+    x, d = bound_profile(name, dataset, regime, configuration, n, likelihood_options,
+                         electron_scattering=electron_scattering)
+    if d[0] > level:
         raise ValueError(f"the coupling grid starts inside the excluded region (g = {x[0]:g}); start it lower")
-    return first_excluded(x, dchi2, level)
+    return read_bound(x, d, level, bound)
 
 
 def coupling_bound_at_mass(name, dataset: str, mass_mev, configuration: str = "seed001",
@@ -172,12 +228,15 @@ def coupling_bound_at_mass(name, dataset: str, mass_mev, configuration: str = "s
     return first_excluded(grid[1:], chi2[1:] - chi2.min(), level)
 
 
-def bounds(name, dataset: str, configuration: str = "seed001", mass_mev=None) -> dict:
-    """The CLI's `limits`: 2 sigma bounds in the two regimes of seed 001 (a model name or ZPrimeCharges), and at
-    the mediator mass `mass_mev` (MeV) when it is given (keys "mass_mev", "g_at_mass")."""
+def bounds(name, dataset: str, configuration: str = "seed001", mass_mev=None, bound: str = DEFAULT_BOUND) -> dict:
+    """The CLI's `limits`: 2 sigma bounds in the two regimes of seed 001 (a model name or ZPrimeCharges) in the
+    bound convention `bound`, and at the mediator mass `mass_mev` (MeV) when it is given (keys "mass_mev",
+    "g_at_mass", smallest excluded coupling)."""
     _model_key(name)
     _check_dataset(dataset)
     choice(configuration, "likelihood configuration", ("seed000", "seed001"))
+    if bound not in BOUND_CONVENTIONS:
+        raise ValueError(f"bound convention must be one of {sorted(BOUND_CONVENTIONS)}, not {bound!r}")
     if mass_mev is not None:
         mass_mev = nonnegative_scalar(mass_mev, "mediator mass mass_mev (MeV)")
     extra = {} if mass_mev is None else {
@@ -185,11 +244,12 @@ def bounds(name, dataset: str, configuration: str = "seed001", mass_mev=None) ->
     return {
         "model": name if isinstance(name, str) else name.name,
         "dataset": dataset,
-        "g_low_mass": coupling_bound(name, dataset, "low", configuration),
-        "g_over_m_high_mass_per_GeV": coupling_bound(name, dataset, "high", configuration),
+        "g_low_mass": coupling_bound(name, dataset, "low", configuration, bound=bound),
+        "g_over_m_high_mass_per_GeV": coupling_bound(name, dataset, "high", configuration, bound=bound),
         "configuration": configuration,
+        "bound_convention": bound,
         "convention": "Delta chi^2 = 4 (2 sigma, one parameter) from the minimum along the coupling; "
-                      "smallest excluded coupling",
+                      + BOUND_CONVENTIONS[bound],
         **extra,
     }
 
@@ -238,7 +298,8 @@ def chi2_quadratic(model, x, dataset: str = "csi+lar", configuration: str = "see
         for start in range(0, flat.shape[0], chunk):
             counts = quad.counts(flat[start:start + chunk])
             es = None if es_quad is None else es_quad.counts(flat[start:start + chunk]).reshape(-1, 3, lk.n_bins)
-            total[start:start + chunk] += lk.chi2_profiled(counts.reshape(-1, 3, lk.n_bins), electron_scattering=es)
+            total[start:start + chunk] += lk.chi2_profiled(counts.reshape((-1,) + counts.shape[-3:]),
+                                                           electron_scattering=es)
     return total.reshape(x.shape[:-1])
 
 

@@ -34,6 +34,12 @@ from .base import Likelihood, Nuisance
 BRN_PRIOR_EVENTS = 18.4  # second-hand, CsI 2021 supplement
 NIN_PRIOR_EVENTS = 5.6  # second-hand, CsI 2021 supplement
 CONFIGURATIONS = ("seed000", "seed001")
+#: why there is no CsI configuration "coherent" (COHERENT's own likelihood), as the error message says it
+COHERENT_REFUSAL = (
+    "no CsI configuration 'coherent': the CsI[Na] 2021 release does not contain COHERENT's likelihood. It has the "
+    "event lists and the BRN/NIN shapes, but not COHERENT's CEvNS PDF, its systematic shape PDFs, its "
+    "steady-state model or its priors (the supplement is missing; BRN and NIN priors are known only second-hand). "
+    "The closest reconstruction the release allows is configuration 'seed000'")
 _DT_US = 0.02  # finite-difference step of the pulse shift (us)
 _DALPHA4 = 0.05
 #: largest accepted CEvNS timing shift (us): the prompt nu_mu signal lies in the first microsecond of t_rec (the
@@ -169,8 +175,15 @@ def _brn_nin() -> tuple:
     return brn, nin, dbrn, dnin
 
 
+#: the a7 (efficiency-curve) prior choices: "unit" = a unit Gaussian between the release's -1 and +1 sigma curves
+#: (the default: the release states those curves as its 1 sigma band); "free" = no penalty, the literal reading of
+#: seed 000's chi^2, whose penalty sum runs over k = 0..4(5) only
+A7_PRIORS = {"unit": 1.0, "free": None}
+
+
 def csi_likelihood(configuration: str = "seed000", nuclear: NuclearModel = NuclearModel(),
-                   free_normalisation: bool = False, timing_offset_us: float | None = None) -> Likelihood:
+                   free_normalisation: bool = False, timing_offset_us: float | None = None,
+                   a7_prior: str = "unit") -> Likelihood:
     """The CsI 2021 Poisson likelihood in a named configuration ('seed000' or 'seed001').
 
     free_normalisation=True replaces the signal-normalisation nuisances (a0, a5 or seed 001's 12%) by one free
@@ -179,19 +192,24 @@ def csi_likelihood(configuration: str = "seed000", nuclear: NuclearModel = Nucle
     applied exactly to every hypothesis; None = the in-situ calibration on the 2021 data (`timing_calibration`).
     The beam-timing nuisance a6 of seed 000 is linearised around this point.
     The result is immutable and cached: repeated calls with the same arguments return the same object.
+    a7_prior: "unit" (default) or "free": the prior of seed 000's efficiency nuisance a7 (`A7_PRIORS`).
     """
+    if a7_prior not in A7_PRIORS:
+        raise ValueError(f"a7_prior must be one of {sorted(A7_PRIORS)}, not {a7_prior!r}")
+    if configuration == "coherent":
+        raise ValueError(COHERENT_REFUSAL)
     if configuration not in CONFIGURATIONS:
         raise ValueError(f"unknown CsI likelihood configuration {configuration!r}; choose from {CONFIGURATIONS}")
     if timing_offset_us is not None:  # beyond +-MAX_TIMING_OFFSET_US the prompt CEvNS leaves its first microsecond
         timing_offset_us = scalar_in_range(timing_offset_us, "timing_offset_us (us)", -MAX_TIMING_OFFSET_US,
                                            MAX_TIMING_OFFSET_US)
     offset = timing_calibration() if timing_offset_us is None else float(timing_offset_us)
-    return _cached(_csi_likelihood, configuration, nuclear, bool(free_normalisation), offset)
+    return _cached(_csi_likelihood, configuration, nuclear, bool(free_normalisation), offset, a7_prior)
 
 
 @functools.lru_cache(maxsize=32)
 def _csi_likelihood(configuration: str, nuclear: NuclearModel, free_normalisation: bool,
-                    offset: float) -> Likelihood:
+                    offset: float, a7_prior: str = "unit") -> Likelihood:
     """`csi_likelihood` with the time origin resolved (cached)."""
     c, ac = observed()
     brn, nin, dbrn, dnin = _brn_nin()
@@ -213,7 +231,7 @@ def _csi_likelihood(configuration: str, nuclear: NuclearModel, free_normalisatio
             Nuisance("a6", None, "beam timing: proton-pulse shift in us (signal, BRN and NIN together)",
                      relative=tm["alpha6"], absolute={"brn": dbrn.ravel(), "nin": dnin.ravel()},
                      applies_to_es=True),
-            Nuisance("a7", 1.0, "CEvNS efficiency curve (units of its 1 sigma)", relative=tm["alpha7"],
+            Nuisance("a7", A7_PRIORS[a7_prior], "CEvNS efficiency curve (units of its 1 sigma)", relative=tm["alpha7"],
                      applies_to_es=True),
         ]
     else:
@@ -227,7 +245,7 @@ def _csi_likelihood(configuration: str, nuclear: NuclearModel, free_normalisatio
     return Likelihood(name=f"csi[{configuration}]", statistic="poisson", data=c.ravel(), backgrounds=bkg,
                       nuisances=nuis, sm_signal=tm["sm"], shape=c.shape, signal_factor=retiming_factor(offset),
                       description="COHERENT CsI[Na] 2021, 9 PE x 11 t_rec bins, Poisson chi^2",
-                      extra={"timing_offset_us": offset, "configuration": configuration})
+                      extra={"timing_offset_us": offset, "configuration": configuration, "a7_prior": a7_prior})
 
 
 @functools.lru_cache(maxsize=1)

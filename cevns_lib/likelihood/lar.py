@@ -22,7 +22,7 @@ from ..detectors import lar as det
 from ..rates import engine
 from .base import Likelihood, Nuisance
 
-CONFIGURATIONS = ("seed000", "seed001")
+CONFIGURATIONS = ("seed000", "seed001", "coherent")
 SS_OVERSAMPLING = 5.0  # release note, section 2.4
 
 
@@ -48,9 +48,16 @@ def release_components() -> dict[str, np.ndarray]:
 
 def lar_likelihood(configuration: str = "seed000", free_normalisation: bool = False) -> Likelihood:
     """The LAr 2020 Gaussian likelihood; free_normalisation=True frees the CEvNS normalisation (drops b0's prior).
-    Immutable and cached: repeated calls with the same arguments return the same object."""
+    Immutable and cached: repeated calls with the same arguments return the same object.
+
+    configuration "coherent": COHERENT's own 3-D Poisson likelihood of the release (`lar_release`).
+    """
     if configuration not in CONFIGURATIONS:
         raise ValueError(f"unknown LAr likelihood configuration {configuration!r}; choose from {CONFIGURATIONS}")
+    if configuration == "coherent":
+        from .lar_release import coherent_likelihood
+
+        return coherent_likelihood(free_normalisation=free_normalisation)
     return _lar_likelihood(configuration, bool(free_normalisation))
 
 
