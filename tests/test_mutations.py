@@ -158,6 +158,7 @@ def test_ngi_axial_uses_proton_and_neutron_spin_fractions():
     j, sp, sn = CS.spin_J, CS.spin_p, CS.spin_n
     for q, (dp, dn) in (("u", (0.842, -0.427)), ("d", (-0.427, 0.842))):
         hand = 2 * math.sqrt((j + 1) / (3 * j)) * (dp * sp + dn * sn) * 0.5 * (fz + fn)
+        hand = -0.5 * hand  # the parameter is De Romeri et al.'s C_A, with eps_A = -C_A / 2 (models.generalized)
         amps = dict(GeneralizedInteractions([f"A_{q}"]).amplitude_terms(CS, "nu_mu", t))["axial"]
         np.testing.assert_allclose(amps[1], hand, rtol=1e-12)
 

@@ -89,21 +89,32 @@ def _rel(num, den):
     return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True, eq=False)
 class ReleaseLikelihood(Likelihood):
     """A Likelihood whose bins are E x F90 x t (or E x t): engine hypotheses (..., 3, 12, 10) are spread over F90
-    by the weight map `f90_weights` (12, 8, 10) before the common profiler sees them."""
+    by the weight map `f90_weights` (12, 8, 10) before the common profiler sees them. Immutable, as every
+    Likelihood."""
 
     f90_weights: np.ndarray | None = None  # (12, 8, 10) or (12, 1, 10); a dataclass field, so copies keep it
 
-    def _as_signal(self, signal, what="signal"):
-        s = np.asarray(signal, dtype=float)
+    def __post_init__(self):
+        super().__post_init__()
         if self.f90_weights is not None:
+            w = np.array(self.f90_weights, dtype=float)
+            w.setflags(write=False)
+            object.__setattr__(self, "f90_weights", w)
+
+    def _spread(self, signal):
+        s = np.asarray(signal, dtype=float)
+        if self.f90_weights is not None and s.shape[-1] != self.n_bins:
             if s.shape[-2:] == (N_E, N_T):
                 s = s.reshape(s.shape[:-2] + (N_E * N_T,))
             if s.shape[-1:] == (N_E * N_T,):  # an engine hypothesis in E x t: spread over F90
                 s = (s.reshape(s.shape[:-1] + (N_E, 1, N_T)) * self.f90_weights).reshape(s.shape[:-1] + (-1,))
-        return super()._as_signal(s, what)
+        return s
+
+    def _signal_view(self, signal, what="signal"):
+        return super()._signal_view(self._spread(signal), what)
 
 
 def coherent_likelihood(free_normalisation: bool = False, signal: str = "release", f90: bool = True,
