@@ -94,9 +94,12 @@ def cmd_limits(args) -> int:
         print(json.dumps(out if args.model == "all" else out[0]))
         return 0
     print(f"2 sigma bounds from {args.dataset} ({args.config} chi^2; {rows[0]['convention']})")
-    print(f"{'model':>14} {'g (M -> 0)':>14} {'g/M (GeV^-1), M >> q':>24}")
+    print(f"{'model':>14} {'g (M -> 0)':>20} {'g/M (GeV^-1), M >> q':>24}")
+    def fmt(v, width):  # a model that the data do not bound has NaN here
+        return f"{'no bound at 2 sigma':>{width}}" if v != v else f"{v:{width}.3e}"
+
     for r in rows:
-        print(f"{r['model']:>14} {r['g_low_mass']:14.3e} {r['g_over_m_high_mass_per_GeV']:24.3e}")
+        print(f"{r['model']:>14} {fmt(r['g_low_mass'], 20)} {fmt(r['g_over_m_high_mass_per_GeV'], 24)}")
     return 0
 
 
@@ -120,7 +123,8 @@ def cmd_nsi(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m cevns_lib", description="COHERENT CEvNS analysis")
+    p = argparse.ArgumentParser(prog="python -m cevns_lib", description="COHERENT CEvNS analysis",
+                                epilog="chi^2 configurations (--config): seed000 is the chi^2 of De Romeri et al. (2023), seed001 that of Atzori Corona et al. (2022)")
     sub = p.add_subparsers(dest="command", required=True)
     pr = sub.add_parser("predict", help="SM expected CEvNS counts in a detector's analysis region")
     pr.add_argument("--detector", required=True, choices=["csi", "lar"])
@@ -133,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     fi.add_argument("--config", default="seed000", choices=["seed000", "seed001"], help="chi^2 definition")
     fi.add_argument("--json", action="store_true", help="print one JSON object")
     fi.set_defaults(func=cmd_fit)
-    li = sub.add_parser("limits", help="2 sigma bounds on light mediators (seed 001 models)")
+    li = sub.add_parser("limits", help="2 sigma bounds on light mediators (the models of Atzori Corona et al. 2022)")
     li.add_argument("--model", required=True, choices=["universal", "b-l", "by+lmu+ltau", "b-3le", "b-3lmu",
                                                         "b-2le-lmu", "b-le-2lmu", "le-lmu", "le-ltau", "lmu-ltau",
                                                         "scalar", "all"])
