@@ -87,15 +87,19 @@ class Browser:
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
 
-        def _fds():  # in the child: the pipe ends become fds 3 and 4
-            os.dup2(to_browser_r, 3)
-            os.dup2(from_browser_w, 4)
+        def _fds():  # in the child: the pipe ends become fds 3 and 4 (via high numbers, in case they are 3 or 4)
+            a, b = os.dup(to_browser_r), os.dup(from_browser_w)
+            a, b = os.dup2(a, 100 + a), os.dup2(b, 100 + b)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+            os.set_inheritable(3, True)
+            os.set_inheritable(4, True)
 
         self.proc = subprocess.Popen(
             [executable, *CHROMIUM_FLAGS, f"--user-data-dir={self.profile}",
              f"--window-size={width},{height}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=_fds, pass_fds=(to_browser_r, from_browser_w))
+            preexec_fn=_fds, close_fds=False)
         os.close(to_browser_r)
         os.close(from_browser_w)
         self._buffer = b""
