@@ -47,11 +47,12 @@ def use_book_style() -> dict:
 
 
 def stacked_spectrum(ax, ax_pull, edges, data, components, *, xlabel: str, ylabel: str = "events per bin",
-                     colors=None, data_label: str = "data"):
+                     colors=None, data_label: str = "data", per_width: bool = False):
     """Data with sqrt(N) error bars over the stacked ``components`` (an ordered mapping label -> counts per bin).
 
     ``edges`` has one entry more than ``data``; the first component is drawn at the bottom of the stack.
-    Pulls (data − total)/sqrt(total) go into ``ax_pull`` (skipped where the total is 0). Returns the pulls.
+    ``per_width``: draw counts divided by the bin width (for unequal bins; the pulls are unaffected).
+    Pulls (data − total)/sqrt(total) go into ``ax_pull`` (0 where the total is 0). Returns the pulls.
     """
     edges = np.asarray(edges, float)
     data = np.asarray(data, float)
@@ -59,17 +60,19 @@ def stacked_spectrum(ax, ax_pull, edges, data, components, *, xlabel: str, ylabe
         raise ValueError(f"edges must have one entry more than data, got {edges.size} and {data.size}")
     if np.any(np.diff(edges) <= 0):
         raise ValueError("edges must increase")
+    scale = 1.0 / np.diff(edges) if per_width else np.ones(data.size)
     bottom = np.zeros_like(data)
     for k, (label, counts) in enumerate(components.items()):
         counts = np.asarray(counts, float)
         if counts.shape != data.shape:
             raise ValueError(f"component {label!r} has shape {counts.shape}, data {data.shape}")
         color = None if colors is None else colors[k]
-        ax.stairs(bottom + counts, edges, baseline=bottom, fill=True, alpha=0.85, label=label, color=color)
+        ax.stairs(scale * (bottom + counts), edges, baseline=scale * bottom, fill=True, alpha=0.85, label=label,
+                  color=color)
         bottom = bottom + counts
-    ax.stairs(bottom, edges, color="k", lw=1.0, label="total fit")
+    ax.stairs(scale * bottom, edges, color="k", lw=1.0, label="total fit")
     centres = 0.5 * (edges[1:] + edges[:-1])
-    ax.errorbar(centres, data, yerr=np.sqrt(np.clip(data, 0, None)), fmt="o", ms=3.5, color="k",
+    ax.errorbar(centres, scale * data, yerr=scale * np.sqrt(np.clip(data, 0, None)), fmt="o", ms=3.5, color="k",
                 capsize=0, lw=1, label=data_label, zorder=5)
     ax.set_ylabel(ylabel)
     ax.set_xlim(edges[0], edges[-1])
@@ -85,3 +88,29 @@ def stacked_spectrum(ax, ax_pull, edges, data, components, *, xlabel: str, ylabe
     ax_pull.set_ylabel("pull")
     ax_pull.set_xlabel(xlabel)
     return pulls
+
+
+STACK_COLORS = ("0.75", "#d9a33a", "#8c6bb1", "#3b7dd8")  # bottom (steady state) ... top (CEvNS)
+
+
+def postfit_figure(projections: dict, panels, title: str = ""):
+    """One column per observable: stacked post-fit spectrum above, pulls below (``cevns_lib.postfit`` output).
+
+    panels: sequence of (key, x label, per_width) with key in ``projections``. Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, len(panels), figsize=(3.6 * len(panels), 4.4), sharex="col",
+                             gridspec_kw={"height_ratios": [3, 1], "hspace": 0.06}, squeeze=False)
+    for col, (key, xlabel, per_width) in enumerate(panels):
+        p = projections[key]
+        stacked_spectrum(axes[0, col], axes[1, col], p["edges"], p["data"], p["components"], xlabel=xlabel,
+                         colors=STACK_COLORS[-len(p["components"]):], per_width=per_width,
+                         ylabel="events per μs" if per_width else "events per bin")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles[::-1], labels[::-1], loc="upper center", ncol=len(labels), frameon=False,
+               bbox_to_anchor=(0.5, 1.0))
+    if title:
+        fig.suptitle(title, y=1.06)
+    fig.subplots_adjust(left=0.1 / len(panels) + 0.04, right=0.985, bottom=0.13, top=0.86, wspace=0.32)
+    return fig

@@ -49,3 +49,22 @@ def test_stacked_spectrum_refuses_mismatched_bins():
     with pytest.raises(ValueError, match="component 'a'"):
         plotting.stacked_spectrum(ax, axp, [0, 1, 2], [1.0, 2.0], {"a": [1.0]}, xlabel="x")
     plt.close(fig)
+
+
+def test_per_width_divides_by_the_bin_width_and_keeps_the_pulls():
+    edges = np.array([0.0, 1.0, 3.0])
+    data, comp = np.array([10.0, 10.0]), {"a": np.array([10.0, 10.0])}
+    fig, (ax, axp) = plt.subplots(2, 1)
+    pulls = plotting.stacked_spectrum(ax, axp, edges, data, comp, xlabel="x", per_width=True)
+    heights = np.asarray(ax.containers[-1].lines[0].get_ydata())  # the errorbar markers
+    plt.close(fig)
+    np.testing.assert_allclose(pulls, 0.0)
+    np.testing.assert_allclose(heights, [10.0, 5.0])   # data per unit width: 10/1 and 10/2
+
+
+def test_postfit_figure_has_a_spectrum_and_a_pull_panel_per_observable():
+    proj = {"x": {"edges": np.array([0.0, 1.0, 2.0]), "data": np.array([3.0, 4.0]),
+                  "components": {"bkg": np.array([1.0, 1.0]), "CEvNS": np.array([2.0, 3.0])}}}
+    fig = plotting.postfit_figure(proj, [("x", "x (unit)", False), ("x", "x again", True)])
+    assert len(fig.axes) == 4
+    plt.close(fig)
