@@ -227,11 +227,13 @@ def check_page(browser: Browser, url: str, shot: Path | None) -> list[str]:
             problems.append(f"console error: {entry.get('text', '')[:200]} {entry.get('url', '')}")
         elif method == "Network.loadingFailed" and not params.get("canceled"):
             problems.append(f"request failed: {params.get('errorText')} ({params.get('type')})")
-    if shot is not None:
-        height = min(int(report["height"]), 16000)
-        data = browser.call("Page.captureScreenshot", session=True, format="png", captureBeyondViewport=True,
-                            clip={"x": 0, "y": 0, "width": browser.width, "height": height, "scale": 1},
-                            timeout=120)["data"]
+    if shot is not None:  # the whole page: a viewport as tall as the page, then back to the window's height
+        height = max(browser.height, min(int(report["height"]), 16000))
+        browser.call("Emulation.setDeviceMetricsOverride", session=True, width=browser.width, height=height,
+                     deviceScaleFactor=1, mobile=False)
+        data = browser.call("Page.captureScreenshot", session=True, format="png", timeout=120)["data"]
+        browser.call("Emulation.setDeviceMetricsOverride", session=True, width=browser.width,
+                     height=browser.height, deviceScaleFactor=1, mobile=False)
         shot.parent.mkdir(parents=True, exist_ok=True)
         shot.write_bytes(base64.b64decode(data))
     return problems
