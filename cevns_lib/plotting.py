@@ -114,3 +114,28 @@ def postfit_figure(projections: dict, panels, title: str = ""):
         fig.suptitle(title, y=1.06)
     fig.subplots_adjust(left=0.1 / len(panels) + 0.04, right=0.985, bottom=0.13, top=0.86, wspace=0.32)
     return fig
+
+
+def sin2_low_energy_figure(book_points, measurements, sm_value: float, sm_label: str):
+    """sin^2 theta_W against momentum transfer Q (GeV, log axis): the book's points and published ones.
+
+    book_points: sequence of (label, q_gev, best, minus, plus) (an open side, NaN, is drawn as an arrow-less
+    one-sided bar to the axis edge); measurements: `cevns_lib.measurements.Sin2Measurement` items.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    ax.axhline(sm_value, color="C3", ls="--", lw=1.2, label=sm_label)
+    markers = iter("osD^v")
+    for label, q, best, minus, plus in book_points:
+        lo = 0.0 if minus != minus else minus
+        hi = 0.0 if plus != plus else plus
+        ax.errorbar([q], [best], yerr=[[lo], [hi]], fmt=next(markers), ms=5, capsize=3, label=label)
+    for m in measurements:
+        ax.errorbar([m.q_gev], [m.value], yerr=[m.error], fmt="s", ms=4, color="0.35", capsize=2)
+        ax.annotate(m.name, (m.q_gev, m.value), textcoords="offset points", xytext=(6, -12), fontsize=8,
+                    color="0.3")
+    ax.set_xscale("log")
+    ax.set(xlabel="momentum transfer $Q$ (GeV)", ylabel=r"$\sin^2\theta_W$", xlim=(5e-3, 1.0))
+    ax.legend(loc="upper right", fontsize=8)
+    return fig

@@ -68,3 +68,21 @@ def test_postfit_figure_has_a_spectrum_and_a_pull_panel_per_observable():
     fig = plotting.postfit_figure(proj, [("x", "x (unit)", False), ("x", "x again", True)])
     assert len(fig.axes) == 4
     plt.close(fig)
+
+
+def test_sin2_figure_draws_every_point():
+    from cevns_lib.measurements import LOW_ENERGY_SIN2
+
+    fig = plotting.sin2_low_energy_figure([("CsI", 0.03, 0.23, 0.02, 0.03), ("LAr", 0.04, 0.3, float("nan"), 0.05)],
+                                          LOW_ENERGY_SIN2, 0.23857, "SM")
+    ax = fig.axes[0]
+    assert len(ax.containers) == 2 + len(LOW_ENERGY_SIN2)   # one errorbar per point
+    assert ax.get_xscale() == "log"
+    plt.close(fig)
+
+
+def test_published_sin2_values_are_sane():
+    from cevns_lib.measurements import LOW_ENERGY_SIN2
+
+    for m in LOW_ENERGY_SIN2:
+        assert 0.1 < m.q_gev < 1 and 0.23 < m.value < 0.245 and 0 < m.error < 0.005 and m.cite
