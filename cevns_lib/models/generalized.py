@@ -1,4 +1,4 @@
-r"""Generalised neutrino interactions (NGI) of seed 000, in the contact limit:
+r"""Generalised neutrino interactions (NGI) of De Romeri et al. (2023), the seed000 configuration, in the contact limit:
 
     L = G_F/sqrt2 sum_{X = S, P, V, A, T} [nu Gamma^X nu] [q Gamma_X (C_X^q + i gamma5 D_X^q) q]
 
@@ -12,10 +12,10 @@ every coupling is a dimensionless number in units of G_F, flavour-universal and 
   gets g_A^p += eps^u Du + eps^d Dd, g_A^n += eps^u Dd + eps^d Du (spin fractions of `nucleon`). Interferes with the
   SM's small axial term; zero for J = 0 nuclei (Ar-40).
 * S: dsigma/dT = G_F^2 M/pi (M T/(2 E^2)) Q_S^2, Q_S = sum_q eps_S^q (Z m_p f_q^p/m_q F_Z + N m_n f_q^n/m_q F_N):
-  seed 000's light-scalar formula with C_S/(|q|^2 + m^2) -> sqrt2 G_F Q_S. Chirality flipping: no interference
+  the light-scalar formula of De Romeri et al. with C_S/(|q|^2 + m^2) -> sqrt2 G_F Q_S. Chirality flipping: no interference
   with the SM for massless neutrinos.
-* T: dsigma/dT = G_F^2 M/pi (4 - M T/E^2) Q_T^2, Q_T = sum_q eps_T^q (Z delta_q^p F_Z + N delta_q^n F_N): seed 000's
-  light-tensor formula in the same limit. No interference.
+* T: dsigma/dT = G_F^2 M/pi (4 - M T/E^2) Q_T^2, Q_T = sum_q eps_T^q (Z delta_q^p F_Z + N delta_q^n F_N): the
+  light-tensor formula of De Romeri et al. in the same limit. No interference.
 * P: the pseudoscalar nucleon current is spin dependent and suppressed by |q|^2/(4 m_N^2) < 1e-3; it is neglected
   (asking for it raises).
 The contact S and T terms are the heavy-mediator limits of `ScalarMediator`/`TensorMediator`: one mechanism.
