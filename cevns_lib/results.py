@@ -46,7 +46,11 @@ def value(entry: Entry) -> str:
         (param,) = entry.args
         res = fits.fit(entry.dataset, param, **config)
         fmt, unit = FIT_FORMAT[param]
-        return formatting.asymmetric(res["best"], res["minus"], res["plus"], fmt, unit)
+        best, minus, plus = res["best"], res["minus"], res["plus"]
+        if formatting.number(minus) == formatting.OPEN and formatting.number(plus) != formatting.OPEN:
+            # the profile does not close below (the minimum sits at the scan edge): quote its 1σ upper edge
+            return f"< {format(best + plus, fmt)} {unit} (1σ; open below)".replace("  ", " ")
+        return formatting.asymmetric(best, minus, plus, fmt, unit)
     if entry.kind == "bound":
         model, regime = entry.args
         g = scans.coupling_bound(model, entry.dataset, regime, **config)

@@ -38,3 +38,10 @@ def test_bad_entries_are_refused(bad):
     args = dict(kind="fit", quantity="q", args=("cevns",), dataset="csi", where="sm_fits") | bad
     with pytest.raises(ValueError, match="Entry"):
         Entry(**args)
+
+
+def test_an_interval_open_below_is_quoted_as_an_upper_edge(monkeypatch):
+    from cevns_lib import fits
+
+    monkeypatch.setattr(fits, "fit", lambda *a, **k: {"best": 2.0, "minus": math.nan, "plus": 1.54})
+    assert results.value(Entry("fit", "R", ("rn",), "lar", "sm_fits")) == "< 3.54 fm (1σ; open below)"
