@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM"))
     args = parser.parse_args(argv)
     executable = args.chromium or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not executable:
+    if not executable or not shutil.which(executable):
         print(INSTALL_HINT, file=sys.stderr)
         return 2
     if not (args.html / "index.html").exists():
