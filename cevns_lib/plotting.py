@@ -131,10 +131,11 @@ def sin2_low_energy_figure(book_points, measurements, sm_value: float, sm_label:
         lo = 0.0 if minus != minus else minus
         hi = 0.0 if plus != plus else plus
         ax.errorbar([q], [best], yerr=[[lo], [hi]], fmt=next(markers), ms=5, capsize=3, label=label)
-    for m in measurements:
+    for k, m in enumerate(sorted(measurements, key=lambda m: m.value)):
         ax.errorbar([m.q_gev], [m.value], yerr=[m.error], fmt="s", ms=4, color="0.35", capsize=2)
-        ax.annotate(m.name, (m.q_gev, m.value), textcoords="offset points", xytext=(6, -12), fontsize=8,
-                    color="0.3")
+        # labels alternately below and above, so that points at nearly the same Q stay readable
+        ax.annotate(m.name, (m.q_gev, m.value), textcoords="offset points", xytext=(8, -16 if k % 2 == 0 else 8),
+                    fontsize=8, color="0.3")
     ax.set_xscale("log")
     ax.set(xlabel="momentum transfer $Q$ (GeV)", ylabel=r"$\sin^2\theta_W$", xlim=(5e-3, 1.0))
     ax.legend(loc="upper right", fontsize=8)
