@@ -261,15 +261,15 @@ def cmd_limits(args) -> int:
         print(json.dumps(out if args.model == "all" else out[0]))
         return 0
 
-    def g(v):
-        return "none below 1" if v != v else f"{v:.3e}"
+    def g(v):  # NaN: no coupling up to the end of the scan is excluded
+        return "no bound at 2 sigma" if v != v else f"{v:.3e}"
 
     print(f"2 sigma bounds from {args.dataset} ({config} chi^2; {rows[0]['convention']})")
     at = f"g (M = {args.mass:g} MeV)" if args.mass is not None else ""
-    print(f"{'model':>14} {'g (M -> 0)':>14} {'g/M (GeV^-1), M >> q':>24} {at:>20}")
+    print(f"{'model':>14} {'g (M -> 0)':>20} {'g/M (GeV^-1), M >> q':>24} {at:>20}")
     for r in rows:
         tail = f" {g(r['g_at_mass']):>20}" if args.mass is not None else ""
-        print(f"{r['model']:>14} {g(r['g_low_mass']):>14} {g(r['g_over_m_high_mass_per_GeV']):>24}{tail}")
+        print(f"{r['model']:>14} {g(r['g_low_mass']):>20} {g(r['g_over_m_high_mass_per_GeV']):>24}{tail}")
     return 0
 
 

@@ -1,0 +1,142 @@
+"""The book's figure style and reusable plot builders (matplotlib; imported only by chapters and tools).
+
+``use_book_style()`` sets print-quality defaults once per chapter: figures rendered at ``DPI`` (150) dots per
+inch, tick labels and legends large enough to read when the page scales a figure to its column, legends with
+an opaque frame so that they do not hide the curves they sit on.
+
+``stacked_spectrum`` draws a post-fit spectrum: the data with Poisson (sqrt N) error bars, the fitted signal and
+backgrounds stacked, and the pulls (data − fit)/sqrt(fit) in a panel below.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+DPI = 150
+
+BOOK_STYLE = {
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "savefig.bbox": "tight",
+    "font.size": 10,
+    "axes.labelsize": 10,
+    "axes.titlesize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 8.5,
+    "legend.frameon": True,
+    "legend.framealpha": 0.9,
+    "legend.edgecolor": "0.8",
+    "legend.loc": "best",
+    "lines.linewidth": 1.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def use_book_style() -> dict:
+    """Apply ``BOOK_STYLE`` to matplotlib's rcParams and return the previous values of the keys it sets.
+
+    The inline backend of the Jupyter kernel renders a figure at ``figure.dpi``, so after this call every
+    figure of the chapter is a PNG at ``DPI`` dots per inch.
+    """
+    import matplotlib as mpl
+
+    previous = {k: mpl.rcParams[k] for k in BOOK_STYLE}
+    mpl.rcParams.update(BOOK_STYLE)
+    return previous
+
+
+def stacked_spectrum(ax, ax_pull, edges, data, components, *, xlabel: str, ylabel: str = "events per bin",
+                     colors=None, data_label: str = "data", per_width: bool = False):
+    """Data with sqrt(N) error bars over the stacked ``components`` (an ordered mapping label -> counts per bin).
+
+    ``edges`` has one entry more than ``data``; the first component is drawn at the bottom of the stack.
+    ``per_width``: draw counts divided by the bin width (for unequal bins; the pulls are unaffected).
+    Pulls (data − total)/sqrt(total) go into ``ax_pull`` (0 where the total is 0). Returns the pulls.
+    """
+    edges = np.asarray(edges, float)
+    data = np.asarray(data, float)
+    if edges.ndim != 1 or edges.size != data.size + 1:
+        raise ValueError(f"edges must have one entry more than data, got {edges.size} and {data.size}")
+    if np.any(np.diff(edges) <= 0):
+        raise ValueError("edges must increase")
+    scale = 1.0 / np.diff(edges) if per_width else np.ones(data.size)
+    bottom = np.zeros_like(data)
+    for k, (label, counts) in enumerate(components.items()):
+        counts = np.asarray(counts, float)
+        if counts.shape != data.shape:
+            raise ValueError(f"component {label!r} has shape {counts.shape}, data {data.shape}")
+        color = None if colors is None else colors[k]
+        ax.stairs(scale * (bottom + counts), edges, baseline=scale * bottom, fill=True, alpha=0.85, label=label,
+                  color=color)
+        bottom = bottom + counts
+    ax.stairs(scale * bottom, edges, color="k", lw=1.0, label="total fit")
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    ax.errorbar(centres, scale * data, yerr=scale * np.sqrt(np.clip(data, 0, None)), fmt="o", ms=3.5, color="k",
+                capsize=0, lw=1, label=data_label, zorder=5)
+    ax.set_ylabel(ylabel)
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_ylim(0, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pulls = np.where(bottom > 0, (data - bottom) / np.sqrt(np.where(bottom > 0, bottom, 1.0)), 0.0)
+    ax_pull.axhspan(-1, 1, color="0.9", zorder=0)
+    ax_pull.axhline(0, color="0.5", lw=0.6)
+    ax_pull.plot(centres, pulls, "o", ms=3.5, color="k")
+    ax_pull.set_xlim(edges[0], edges[-1])
+    lim = max(3.0, float(np.ceil(np.abs(pulls).max() + 0.5)))
+    ax_pull.set_ylim(-lim, lim)
+    ax_pull.set_ylabel("pull")
+    ax_pull.set_xlabel(xlabel)
+    return pulls
+
+
+STACK_COLORS = ("0.75", "#d9a33a", "#8c6bb1", "#3b7dd8")  # bottom (steady state) ... top (CEvNS)
+
+
+def postfit_figure(projections: dict, panels, title: str = ""):
+    """One column per observable: stacked post-fit spectrum above, pulls below (``cevns_lib.postfit`` output).
+
+    panels: sequence of (key, x label, per_width) with key in ``projections``. Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, len(panels), figsize=(3.6 * len(panels), 4.4), sharex="col",
+                             gridspec_kw={"height_ratios": [3, 1], "hspace": 0.06}, squeeze=False)
+    for col, (key, xlabel, per_width) in enumerate(panels):
+        p = projections[key]
+        stacked_spectrum(axes[0, col], axes[1, col], p["edges"], p["data"], p["components"], xlabel=xlabel,
+                         colors=STACK_COLORS[-len(p["components"]):], per_width=per_width,
+                         ylabel="events per μs" if per_width else "events per bin")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles[::-1], labels[::-1], loc="upper center", ncol=len(labels), frameon=False,
+               bbox_to_anchor=(0.5, 1.0))
+    if title:
+        fig.suptitle(title, y=1.06)
+    fig.subplots_adjust(left=0.1 / len(panels) + 0.04, right=0.985, bottom=0.13, top=0.86, wspace=0.32)
+    return fig
+
+
+def sin2_low_energy_figure(book_points, measurements, sm_value: float, sm_label: str):
+    """sin^2 theta_W against momentum transfer Q (GeV, log axis): the book's points and published ones.
+
+    book_points: sequence of (label, q_gev, best, minus, plus) (an open side, NaN, is drawn as an arrow-less
+    one-sided bar to the axis edge); measurements: `cevns_lib.measurements.Sin2Measurement` items.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    ax.axhline(sm_value, color="C3", ls="--", lw=1.2, label=sm_label)
+    markers = iter("osD^v")
+    for label, q, best, minus, plus in book_points:
+        lo = 0.0 if minus != minus else minus
+        hi = 0.0 if plus != plus else plus
+        ax.errorbar([q], [best], yerr=[[lo], [hi]], fmt=next(markers), ms=5, capsize=3, label=label)
+    for k, m in enumerate(sorted(measurements, key=lambda m: m.value)):
+        ax.errorbar([m.q_gev], [m.value], yerr=[m.error], fmt="s", ms=4, color="0.35", capsize=2)
+        # labels alternately below and above, so that points at nearly the same Q stay readable
+        ax.annotate(m.name, (m.q_gev, m.value), textcoords="offset points", xytext=(8, -16 if k % 2 == 0 else 8),
+                    fontsize=8, color="0.3")
+    ax.set_xscale("log")
+    ax.set(xlabel="momentum transfer $Q$ (GeV)", ylabel=r"$\sin^2\theta_W$", xlim=(5e-3, 1.0))
+    ax.legend(loc="upper right", fontsize=8)
+    return fig
