@@ -265,10 +265,23 @@ def test_cli_wilks_default_unchanged(capsys):
     assert "interval_68" not in out and "toys" not in out
 
 
-def test_cli_rejects_bad_toys():
+@pytest.mark.parametrize("argv, message", [
+    (["fit", "--dataset", "csi", "--method", "fc", "--toys", "0"], "--toys must be an integer >= 1"),
+    (["nsi", "--dataset", "csi", "--param", "uV_ee", "--method", "fc", "--toys", "-2"], "--toys"),
+    (["em", "--dataset", "csi", "--param", "mu_nue", "--method", "fc", "--workers", "0"], "--workers"),
+    (["fit", "--dataset", "csi", "--method", "fc", "--seed", "-1"], "--seed"),
+    (["fit", "--dataset", "lar", "--param", "rn", "--method", "fc"], "--method fc supports"),
+    (["fit", "--dataset", "csi", "--method", "fc", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"],
+     "not both"),
+    (["fit", "--dataset", "csi", "--method", "bayes"], "invalid choice"),
+])
+def test_cli_rejects_bad_fc_options(capsys, argv, message):
+    """Bad values: one line on stderr naming the option, exit 2, before any fit is run."""
     with pytest.raises(SystemExit) as e:
-        main(["fit", "--dataset", "csi", "--method", "fc", "--toys", "0"])
+        main(argv)
     assert e.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("command", [["nsi", "--dataset", "lar", "--param", "uV_ee"],
