@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import intervals as iv
-from .fits import DETECTORS, likelihood, profile_cevns, sin2_grid_model, without
+from .fits import CEVNS_SCALE_GRID, DETECTORS, likelihood, profile_cevns, sin2_grid_model, without
 from .rates import engine
 
 FIT_CUT = 25.0  # an experiment's minimum is searched where the observed Delta chi^2 <= this (5 sigma)
@@ -34,8 +34,7 @@ def cevns_count_problem(detector: str, configuration: str = "seed000", upper: fl
     """(problem, events per unit theta): the number of CEvNS events of one detector, theta = scale in [0, upper]."""
     lk = without(likelihood(detector, configuration), "a0", "a5", "b0", "eta_cevns")
     zero = np.zeros_like(lk.sm_signal)
-    grid = np.linspace(0.3, 2.0, 341)
-    events = profile_cevns(detector, configuration, grid=grid).grid / grid  # the Wilks fit's conversion
+    events = profile_cevns(detector, configuration).grid / CEVNS_SCALE_GRID  # the Wilks fit's conversion
     prob = iv.Problem(f"CEvNS count ({detector})", (iv.Channel(lk, iv.QuadraticForm1D(zero, lk.sm_signal, zero)),),
                       np.linspace(0.0, upper, 3))
     return prob, float(events[0])
