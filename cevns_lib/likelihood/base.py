@@ -443,8 +443,9 @@ class Likelihood:
         s = self._as_signal(signal)
         es = None
         if electron_scattering is not None:
-            es = self._as_signal(check_signal_layout(electron_scattering, self.n_bins, self.shape, per_flavour=per_flavour,
-                                                     what="electron_scattering"), "electron scattering")
+            es = check_signal_layout(electron_scattering, self.n_bins, self.shape, per_flavour=per_flavour,
+                                     what="electron_scattering")
+            es = self._as_signal(es, "electron scattering")
         k = len(self.nuisances)
         a = as_finite_array(nuisances, f"{self.name}: nuisances")
         a = a[None, :] if a.ndim == 1 else a
