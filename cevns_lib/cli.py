@@ -178,6 +178,35 @@ def cmd_predict(args) -> int:
 
 
 # --- fit ----------------------------------------------------------------------------------------------------
+def add_interval_method(p):
+    """--method {wilks,fc} and the options of the Feldman-Cousins construction (fit, nsi, em)."""
+    p.add_argument("--method", default="wilks", choices=["wilks", "fc"],
+                   help="wilks: Delta chi^2 intervals (Wilks' theorem); fc: Feldman-Cousins intervals from toy "
+                        "experiments (profile construction). Default: wilks")
+    p.add_argument("--toys", type=int, default=1000, metavar="N",
+                   help="toy experiments per tested value (--method fc; default 1000)")
+    p.add_argument("--seed", type=int, default=0, metavar="S",
+                   help="master random seed of the toys (--method fc; default 0): the result depends only on it")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="run the toys on a local Dask cluster of N worker processes (--method fc)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the toys on a running Dask scheduler, e.g. tcp://host:8786 (--method fc)")
+
+
+def _fc_client(args):
+    """Checks --toys/--seed/--workers/--scheduler; a context giving a Dask client (None: in this process)."""
+    from .parallel import cluster
+    from .validation import positive_int
+
+    positive_int(args.toys, "--toys")
+    positive_int(args.seed, "--seed", 0)
+    if args.workers is not None:
+        positive_int(args.workers, "--workers")
+    if args.workers is not None and args.scheduler is not None:
+        raise ValueError("give either --workers (a local Dask cluster) or --scheduler (a running one), not both")
+    return cluster(args.workers, args.scheduler) if args.method == "fc" else cluster()
+
+
 def _fit_arguments(p):
     add_dataset(p)
     p.add_argument("--param", default="cevns", choices=["cevns", "sin2thetaW", "rn"],
@@ -185,21 +214,39 @@ def _fit_arguments(p):
                         "sin2thetaW: weak mixing angle; rn: point-neutron rms radius in fm (one per detector: the "
                         "nuclei differ). Default: cevns")
     add_config(p, extra=("coherent",))
+    add_interval_method(p)
     add_json(p)
 
 
 @command("fit", help="Standard Model fit of one parameter to the CsI and/or LAr data",
          description="Best fit and 1 sigma interval (Delta chi^2 = 1) of one parameter, every nuisance profiled. "
-                     "An interval that reaches the scan edge is reported as open.",
+                     "An interval that reaches the scan edge is reported as open. --method fc adds the "
+                     "Feldman-Cousins 68.27% interval (interval_68; cevns and sin2thetaW) from --toys toy "
+                     "experiments per tested value, beside the Wilks one (interval_68_wilks).",
          examples=["python -m cevns_lib fit --dataset csi+lar --param sin2thetaW",
                    "python -m cevns_lib fit --dataset lar --param rn --config seed001 --json",
-                   "python -m cevns_lib fit --dataset lar --param cevns --config coherent"],
+                   "python -m cevns_lib fit --dataset lar --param cevns --config coherent",
+                   "python -m cevns_lib fit --dataset csi --param cevns --method fc --toys 2000 --workers 2"],
          arguments=_fit_arguments)
 def cmd_fit(args) -> int:
     from .fits import fit
 
     config = configuration(args)
-    res = fit(args.dataset, args.param, config)
+    if args.method == "fc" and args.param not in ("cevns", "sin2thetaW"):
+        raise ValueError(f"--method fc supports --param cevns and sin2thetaW, not {args.param!r}")
+    with _fc_client(args) as client:
+        res = fit(args.dataset, args.param, config)
+        res["method"] = args.method
+        if args.method == "fc":
+            from .fc_analyses import fc_fit
+
+            def wilks(pick):
+                return [pick("best") - pick("minus"), pick("best") + pick("plus")]
+
+            res["toys"], res["seed"] = args.toys, args.seed
+            res["interval_68_wilks"] = {d: wilks(lambda k, d=d: res[k][d]) for d in res["best"]} \
+                if isinstance(res["best"], dict) else wilks(lambda k: res[k])
+            res.update(fc_fit(args.dataset, args.param, config, args.toys, args.seed, client))
     if args.json:
         print(json.dumps(_clean(res)))
         return 0
@@ -214,6 +261,11 @@ def cmd_fit(args) -> int:
         c = res["combined"]
         print(f"  combined: CEvNS / SM = {_interval(lambda k: c[k])}   "
               f"chi2_min = {c['chi2_min']:.2f} for {c['ndof']} degrees of freedom")
+    if args.method == "fc":
+        fc = res["interval_68"] if isinstance(res["best"], dict) else {args.dataset: res["interval_68"]}
+        for det, iv in fc.items():
+            txt = "(none)" if iv is None else f"[{iv[0]:.4g}, {iv[1]:.4g}]"
+            print(f"  {det:>8}: Feldman-Cousins 68.27% interval {txt} {units} ({args.toys} toys per tested value)")
     return 0
 
 
@@ -279,13 +331,16 @@ def _nsi_arguments(p):
     p.add_argument("--param", required=True, help="e.g. uV_ee, dV_mumu, uV_emu (q in u, d; pair in ee, mumu, "
                                                   "tautau, emu, etau, mutau)")
     add_config(p)
+    add_interval_method(p)
     add_json(p)
 
 
 @command("nsi", help="90%% and 2 sigma intervals of one vector NSI coupling (the others zero)",
          description="Allowed intervals (Delta chi^2 = 2.71 for 90% C.L., 4 for 2 sigma) of one vector NSI "
                      "coupling eps^{qV}_{ab} on the scan range [-2, 2], the other couplings at zero. A coupling "
-                     "the data do not constrain (tau flavours: the SNS has no nu_tau) is reported as unconstrained.",
+                     "the data do not constrain (tau flavours: the SNS has no nu_tau) is reported as unconstrained. "
+                     "--method fc: the intervals are Feldman-Cousins ones from toy experiments, the Wilks ones "
+                     "beside them (interval_90_wilks, interval_2sigma_wilks).",
          examples=["python -m cevns_lib nsi --dataset csi+lar --param uV_ee",
                    "python -m cevns_lib nsi --dataset csi --param dV_emu --json"],
          arguments=_nsi_arguments)
@@ -293,7 +348,15 @@ def cmd_nsi(args) -> int:
     from .scans import nsi_interval
 
     config = configuration(args)
-    res = nsi_interval(args.dataset, args.param, config)
+    with _fc_client(args) as client:
+        res = nsi_interval(args.dataset, args.param, config)
+        res["method"] = args.method
+        if args.method == "fc":
+            from .fc_analyses import fc_pieces, nsi_problem
+
+            res["interval_90_wilks"], res["interval_2sigma_wilks"] = res["interval_90"], res["interval_2sigma"]
+            res.update(fc_pieces(nsi_problem(args.dataset, args.param, config), args.toys, args.seed, client))
+            res["toys"], res["seed"] = args.toys, args.seed
     if args.json:
         print(json.dumps(_clean(res)))
         return 0
@@ -307,8 +370,13 @@ def cmd_nsi(args) -> int:
     print(f"vector NSI {args.param} from {args.dataset} ({config} chi^2), other couplings at zero; "
           f"scan range {res['scan_range']}")
     print(f"  best fit     : {'unconstrained' if res['best'] is None else format(res['best'], '+.4f')}")
-    print(f"  90% C.L.     : {fmt(res['interval_90'], res['unconstrained_90'])}")
-    print(f"  2 sigma      : {fmt(res['interval_2sigma'], res['unconstrained_2sigma'])}")
+    tag = f" (Feldman-Cousins, {args.toys} toys per tested value)" if args.method == "fc" else ""
+    u90, u2 = (False, False) if args.method == "fc" else (res["unconstrained_90"], res["unconstrained_2sigma"])
+    print(f"  90% C.L.     : {fmt(res['interval_90'], u90)}{tag}")
+    print(f"  2 sigma      : {fmt(res['interval_2sigma'], u2)}{tag}")
+    if args.method == "fc":
+        print(f"  90% (Wilks)  : {fmt(res['interval_90_wilks'], res['unconstrained_90'])}")
+        print(f"  2 sigma (W.) : {fmt(res['interval_2sigma_wilks'], res['unconstrained_2sigma'])}")
     return 0
 
 
@@ -364,6 +432,7 @@ def _em_arguments(p):
     p.add_argument("--no-electron-scattering", action="store_true",
                    help="CEvNS only: leave nu-e scattering in CsI out (default: CEvNS + nu-e scattering, as in "
                         "De Romeri et al. 2023)")
+    add_interval_method(p)
     add_json(p)
 
 
@@ -373,7 +442,8 @@ def _em_arguments(p):
                      "moments mu_nue, mu_numu (1e-10 mu_B; anti-nu_mu shares mu_numu), total charge radii r2_nue, "
                      "r2_numu and the transition radius r2_nuenumu (1e-32 cm^2), millicharges q_nue, q_numu "
                      "(1e-8 e). In CsI the neutrino-electron scattering in the crystal is included unless "
-                     "--no-electron-scattering is given; LAr has none (its F90 selection keeps nuclear recoils).",
+                     "--no-electron-scattering is given; LAr has none (its F90 selection keeps nuclear recoils). "
+                     "--method fc: Feldman-Cousins intervals from toy experiments, the Wilks ones beside them.",
          examples=["python -m cevns_lib em --dataset csi+lar --param mu_numu",
                    "python -m cevns_lib em --dataset csi --param q_nue --json"],
          arguments=_em_arguments)
@@ -381,7 +451,16 @@ def cmd_em(args) -> int:
     from .scans import em_interval
 
     config = configuration(args)
-    res = em_interval(args.dataset, args.param, config, electron_scattering=not args.no_electron_scattering)
+    with _fc_client(args) as client:
+        res = em_interval(args.dataset, args.param, config, electron_scattering=not args.no_electron_scattering)
+        res["method"] = args.method
+        if args.method == "fc":
+            from .fc_analyses import em_problem, fc_pieces
+
+            res["interval_90_wilks"], res["interval_2sigma_wilks"] = res["interval_90"], res["interval_2sigma"]
+            res.update(fc_pieces(em_problem(args.dataset, args.param, config, not args.no_electron_scattering),
+                                 args.toys, args.seed, client))
+            res["toys"], res["seed"] = args.toys, args.seed
     if args.json:
         print(json.dumps(_clean(res)))
         return 0
@@ -394,8 +473,12 @@ def cmd_em(args) -> int:
           f"parameters at their SM values; scan range [{res['scan_range'][0]:.4g}, {res['scan_range'][1]:.4g}]")
     print(f"  SM value     : {res['sm_value']:+.4g}")
     print(f"  best fit     : {res['best']:+.4g}")
-    print(f"  90% C.L.     : {fmt(res['interval_90'])}")
-    print(f"  2 sigma      : {fmt(res['interval_2sigma'])}")
+    tag = f" (Feldman-Cousins, {args.toys} toys per tested value)" if args.method == "fc" else ""
+    print(f"  90% C.L.     : {fmt(res['interval_90'])}{tag}")
+    print(f"  2 sigma      : {fmt(res['interval_2sigma'])}{tag}")
+    if args.method == "fc":
+        print(f"  90% (Wilks)  : {fmt(res['interval_90_wilks'])}")
+        print(f"  2 sigma (W.) : {fmt(res['interval_2sigma_wilks'])}")
     return 0
 
 

@@ -136,14 +136,16 @@ def _cho_solve(lo, d, rhs, y, out):
 
 
 @njit(parallel=True, cache=True, fastmath=_FM)
-def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data, precision,
-                    max_iter, dec_tol, newton_steps, refresh, out_chi2, out_a, out_iter):
+def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets, centres,
+                    precision, max_iter, dec_tol, newton_steps, refresh, out_chi2, out_a, out_iter):
     """Damped Newton (the first `newton_steps` iterations, after a damped step, every `refresh`-th and from the
     12th on), the chord method (the last Hessian kept) in between.
 
     Converged when a Newton step with a freshly computed Hessian is undamped and its decrement
     g.H^-1.g is below dec_tol (then chi^2 - min chi^2 ~ dec/2 before that step, far less after it).
     out_chi2 = NaN marks an invalid hypothesis, out_iter = -1 one that did not converge in max_iter.
+    data_sets (n_d, B) and centres (n_c, K) (the prior centres in c = a + offset): hypothesis h reads row
+    h % n_d and h % n_c (one observed data set, or one toy experiment per hypothesis).
     """
     n_h, n_f, n_b = sig.shape
     k = fixed.shape[0]
@@ -169,6 +171,8 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
         lo = np.empty((k, k))
         for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
             es_h = es[h % es.shape[0]] if has_es else sf
+            data = data_sets[h % data_sets.shape[0]]
+            cen = centres[h % centres.shape[0]]
             if not _load(sig[h], es_h, factor, has_es, sf, ef):
                 out_chi2[h] = np.nan
                 for p in range(k):
@@ -198,7 +202,7 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
                     t = 0.0
                     for i in range(n_b):
                         t += amat[p, i] * v[i]
-                    grad[p] = -(t + 2.0 * (a[p] - offset[p]) * precision[p])
+                    grad[p] = -(t + 2.0 * (a[p] - cen[p]) * precision[p])
                 fresh = (it < newton_steps or confirm or damped or it >= 12
                          or (it - newton_steps) % refresh == refresh - 1)
                 if fresh:
@@ -249,18 +253,19 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
                 else:
                     chi2 += 2.0 * mu[i]
             for p in range(k):
-                d = a[p] - offset[p]
+                d = a[p] - cen[p]
                 chi2 += precision[p] * d * d
-                out_a[h, p] = d
+                out_a[h, p] = a[p] - offset[p]
             out_chi2[h] = chi2
             out_iter[h] = n_it
 
 
 @njit(parallel=True, cache=True, fastmath=_FM)
-def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep, offset, data,
-                     precision, weights, out_chi2, out_a):
+def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep, offset, data_sets,
+                     centres, precision, weights, out_chi2, out_a):
     """One K x K solve per hypothesis; the hypothesis-independent block ff = F W F^T + priors is precomputed,
-    and wfixed = W F. In c = a + offset: (A W A^T + P) c = A W (n - base) + P offset; chi^2 evaluated directly."""
+    and wfixed = W F. In c = a + offset, with prior centres m (in c): (A W A^T + P) c = A W (n - base) + P m;
+    chi^2 evaluated directly. data_sets, centres as in `poisson_profile`."""
     n_h, n_f, n_b = sig.shape
     k = fixed.shape[0]
     ks = js.shape[0]
@@ -282,6 +287,8 @@ def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, k
         dsc = np.empty(k)
         for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
             es_h = es[h % es.shape[0]] if has_es else sf
+            data = data_sets[h % data_sets.shape[0]]
+            cen = centres[h % centres.shape[0]]
             if not _load(sig[h], es_h, factor, has_es, sf, ef):
                 out_chi2[h] = np.nan
                 for p in range(k):
@@ -291,7 +298,7 @@ def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, k
             for i in range(n_b):
                 r[i] = data[i] - mu0[i]
             for p in range(k):
-                t = precision[p] * offset[p]
+                t = precision[p] * cen[p]
                 for i in range(n_b):
                     t += wfixed[p, i] * r[i]
                 rhs[p] = t
@@ -332,9 +339,9 @@ def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, k
             for p in range(k):
                 for i in range(n_b):
                     dev[i] -= a[p] * amat[p, i]
-                d = a[p] - offset[p]
+                d = a[p] - cen[p]
                 chi2 += precision[p] * d * d
-                out_a[h, p] = d
+                out_a[h, p] = a[p] - offset[p]
             for i in range(n_b):
                 chi2 += weights[i] * dev[i] * dev[i]
             out_chi2[h] = chi2

@@ -259,9 +259,47 @@ class Likelihood:
     def expected_background(self) -> np.ndarray:
         return sum(self.backgrounds.values())
 
+    def _as_data(self, data, n_hyp: int) -> np.ndarray:
+        """Data sets as (1 or H, B): the observed data (None), or toy data (B,) for every hypothesis or one data
+        set per hypothesis (H, B) (the bin axis also as (n_E, n_t))."""
+        if data is None:
+            return self.data[None, :]
+        d = as_finite_array(data, f"{self.name}: data")
+        if d.ndim >= 2 and d.shape[-2:] == self.shape:
+            d = d.reshape(d.shape[:-2] + (self.n_bins,))
+        d = d[None, :] if d.ndim == 1 else d
+        if d.ndim != 2 or d.shape[1] != self.n_bins or d.shape[0] not in (1, n_hyp):
+            raise ValueError(f"{self.name}: data of shape {np.shape(data)} must be ({self.n_bins},) or one data set "
+                             f"per hypothesis ({n_hyp}, {self.n_bins})")
+        if self.statistic == "poisson" and np.any(d < 0):
+            raise ValueError(f"{self.name}: data must be counts >= 0 for the Poisson statistic "
+                             f"(min {d.min():g})")
+        return np.ascontiguousarray(d, dtype=float)
+
+    def _as_centres(self, prior_centre, n_hyp: int, st: "_ProfileSetup"):
+        """(per nuisance (1 or H, K), per merged parameter (1 or H, K_merged)) prior centres, or (None, None).
+
+        A merged group acts as one parameter A = sum_k a_k: at fixed A the penalty sum_k (a_k - c_k)^2/sigma_k^2
+        is smallest at a_k = c_k + (sigma_k^2 / V)(A - C), where it equals (A - C)^2 / V, with C = sum_k c_k and
+        V = sum_k sigma_k^2: the merged parameter's prior is centred at the sum of its members' centres."""
+        if prior_centre is None:
+            return None, None
+        k = len(self.nuisances)
+        c = as_finite_array(prior_centre, f"{self.name}: prior_centre")
+        c = c[None, :] if c.ndim == 1 else c
+        if c.ndim != 2 or c.shape[1] != k or c.shape[0] not in (1, n_hyp):
+            raise ValueError(f"{self.name}: prior_centre of shape {np.shape(prior_centre)} must be ({k},) or "
+                             f"(1 or {n_hyp}, {k}), one centre per nuisance ({', '.join(self.names)})")
+        free = [j for j, nu in enumerate(self.nuisances) if nu.sigma is None]
+        c = c.copy()
+        c[:, free] = 0.0  # a free parameter has no prior, hence no centre
+        merged = np.stack([c[:, g].sum(axis=1) for g in st.groups], axis=1) if st.groups else np.zeros((1, 0))
+        return c, np.ascontiguousarray(merged)
+
     # --- the statistic -------------------------------------------------------------------------------------
     def chi2_profiled(self, signal, electron_scattering=None, return_nuisances: bool = False,
-                      chunk: int = 20000, backend: str = "auto", per_flavour: bool | None = None):
+                      chunk: int = 20000, backend: str = "auto", per_flavour: bool | None = None,
+                      data=None, prior_centre=None):
         """chi^2 minimised over every nuisance parameter, for each signal hypothesis (vectorised).
 
         signal: expected CEvNS counts, (B,), (H, B) or per flavour (H, 3, B) (also with (n_E, n_t) bin axes).
@@ -277,6 +315,10 @@ class Likelihood:
         bounded by the chunk, not by H. Negative counts within round-off of zero (1e-12 of a hypothesis's total)
         are treated as zero; real negatives, NaN or inf raise ValueError.
         The Poisson profile is converged to `kernels.DECREMENT_TOL` (chi^2 within ~5e-10 of its minimum).
+        data: None (the observed data), or toy data sets: (B,) for every hypothesis or (H, B) one per hypothesis.
+        prior_centre: None (every Gaussian prior centred at a = 0), or centres (K,) or (H, K), one row per
+        hypothesis (the toys of the auxiliary measurements the priors stand for): the penalty is then
+        sum_k (a_k - c_k)^2 / sigma_k^2 (free parameters ignore their centre).
         """
         chunk = check_chunk(chunk)
         signal = check_signal_layout(signal, self.n_bins, self.shape, per_flavour=per_flavour)
@@ -296,6 +338,12 @@ class Likelihood:
         use_compiled = has_nuis and (backend == "compiled" or (
             backend == "auto" and kernels.AVAILABLE and n_h >= kernels.COMPILED_FROM))
         st = self._setup if es is None else self._setup_es
+        dsets = self._as_data(data, n_h)
+        c_in, cen = self._as_centres(prior_centre, n_h, st)
+
+        def rows(x, sl):  # one row for all hypotheses, or the rows of this chunk
+            return None if x is None else (x if x.shape[0] == 1 else np.ascontiguousarray(x[sl]))
+
         chunk = max(1, int(chunk))
         k_merged = st.fixed.shape[0]
         chi2 = np.empty(n_h)
@@ -317,7 +365,8 @@ class Likelihood:
                     ec = es if es.shape[0] == 1 else es[sl]
                     if not direct:
                         ec = np.ascontiguousarray(self._per_flavour(ec), dtype=float)
-                c, aa, _ = kernels.profile_compiled(self.statistic, sc, ec, factor, st)
+                c, aa, _ = kernels.profile_compiled(self.statistic, sc, ec, factor, st, data=rows(dsets, sl),
+                                                    centre=rows(cen, sl))
                 bad = np.isnan(c)
                 if bad.any():  # let the reference checks name the problem
                     j = int(np.argmax(bad))
@@ -339,12 +388,13 @@ class Likelihood:
                     ec = np.broadcast_to(ec, sc.shape)
                     mu0 = mu0 + np.einsum("hfb,fb->hb", ec, st.es_keep)
                     s_part = s_part + np.einsum("hfb,sfb->hsb", ec, st.es_rel)
+                dd, cc = rows(dsets, sl), rows(cen, sl)
                 if self.statistic == "poisson":
-                    c, aa = profile_poisson_split(mu0, s_part, st.js, st.fixed, st.data, st.prec,
-                                                  return_nuisances=True, offset=st.offset)
+                    c, aa = profile_poisson_split(mu0, s_part, st.js, st.fixed, dd, st.prec,
+                                                  return_nuisances=True, offset=st.offset, centre=cc)
                 else:
-                    c, aa = profile_gaussian_split(mu0, s_part, st.js, st.fixed, st.data, self.variance, st.prec,
-                                                   return_nuisances=True, offset=st.offset)
+                    c, aa = profile_gaussian_split(mu0, s_part, st.js, st.fixed, dd, self.variance, st.prec,
+                                                   return_nuisances=True, offset=st.offset, centre=cc)
                 chi2[sl], a[sl] = c, aa
         if not return_nuisances:
             return chi2
@@ -352,7 +402,10 @@ class Likelihood:
         for i, g in enumerate(st.groups):  # split a merged parameter back in proportion to the prior variances
             for k in g:
                 share = 1.0 if len(g) == 1 else self.nuisances[k].sigma ** 2 / st.var[i]
-                nuis[:, k] = share * a[:, i]
+                if c_in is None:
+                    nuis[:, k] = share * a[:, i]
+                else:  # about shifted centres (`_as_centres`): a_k = c_k + share (A - C)
+                    nuis[:, k] = c_in[:, k] + share * (a[:, i] - cen[:, i])
         return chi2, nuis
 
     def _check_single(self, signal, nuisances):
@@ -381,6 +434,32 @@ class Likelihood:
 
             return float(poisson_deviance(mu[None], self.data)[0]) + prior
         return float(np.sum((mu - self.data) ** 2 / self.variance)) + prior
+
+    def expected_counts(self, signal, nuisances, electron_scattering=None,
+                        per_flavour: bool | None = None) -> np.ndarray:
+        """Total expected counts (H, B) of signal hypotheses (layouts as in `chi2_profiled`) at nuisances (K,)
+        or (1 or H, K): the means of the toy experiments drawn from this likelihood's model."""
+        signal = check_signal_layout(signal, self.n_bins, self.shape, per_flavour=per_flavour)
+        s = self._as_signal(signal)
+        es = None
+        if electron_scattering is not None:
+            es = check_signal_layout(electron_scattering, self.n_bins, self.shape, per_flavour=per_flavour,
+                                     what="electron_scattering")
+            es = self._as_signal(es, "electron scattering")
+        k = len(self.nuisances)
+        a = as_finite_array(nuisances, f"{self.name}: nuisances")
+        a = a[None, :] if a.ndim == 1 else a
+        h = max(a.shape[0], s.shape[0], 1 if es is None else es.shape[0])
+        if a.ndim != 2 or a.shape[1] != k or a.shape[0] not in (1, h) or s.shape[0] not in (1, h) \
+                or (es is not None and es.shape[0] not in (1, h)):
+            raise ValueError(f"{self.name}: nuisances of shape {np.shape(nuisances)} do not match {s.shape[0]} "
+                             f"hypotheses and {k} nuisances ({', '.join(self.names)})")
+        s = np.broadcast_to(s, (h,) + s.shape[1:])
+        es = None if es is None else np.broadcast_to(es, (h,) + es.shape[1:])
+        mu = s.sum(axis=1) + np.asarray(self.expected_background())[None, :] + (0.0 if es is None else es.sum(axis=1))
+        if k == 0:
+            return np.array(np.broadcast_to(mu, (h, self.n_bins)))
+        return mu + np.einsum("hk,hkb->hb", np.broadcast_to(a, (h, k)), self.templates(s, es))
 
     def expected_at(self, signal, nuisances) -> dict[str, np.ndarray]:
         """Expected counts (B,) per component at given nuisance values (for pull and data/prediction plots)."""

@@ -42,23 +42,27 @@ def _f64(x):
 
 
 def profile_compiled(statistic, signal, es, factor, setup, max_iter: int = 500, newton_steps: int = 2,
-                     refresh: int = 4):
+                     refresh: int = 4, data=None, centre=None):
     """chi^2 (H,), nuisances (H, K) and iterations (H,) for signal hypotheses (H, 3, B) read in place.
 
     es: (H or 1, 3, B) or None; factor (3, B): the re-timing applied to signal and es; setup: the likelihood's
     `_ProfileSetup`. chi^2 is NaN for an invalid hypothesis (NaN, inf or a real negative count).
+    data: None (the likelihood's data) or (1 or H, B) data sets; centre: None (priors centred at a = 0) or
+    (1 or H, K) prior centres of the (merged) nuisances.
     """
     mod = _module()
     h, k = signal.shape[0], setup.fixed.shape[0]
     es = np.zeros((0,) + signal.shape[1:]) if es is None else es
+    data = setup.data[None, :] if data is None else _f64(np.atleast_2d(data))
+    cen = setup.offset[None, :] if centre is None else _f64(setup.offset[None, :] + np.atleast_2d(centre))
     chi2, a = np.empty(h), np.empty((h, k))
     common = (signal, es, factor, setup.rel, setup.es_rel, setup.js, setup.fixed)
     if statistic == "poisson":
         it = np.empty(h, dtype=np.int64)
-        mod.poisson_profile(*common, setup.bkg, setup.keep, setup.es_keep, setup.offset, setup.data, setup.prec,
+        mod.poisson_profile(*common, setup.bkg, setup.keep, setup.es_keep, setup.offset, data, cen, setup.prec,
                             max_iter, DECREMENT_TOL, newton_steps, refresh, chi2, a, it)
     else:
         it = np.ones(h, dtype=np.int64)
         mod.gaussian_profile(*common, setup.wfixed, setup.ff, setup.bkg, setup.keep, setup.es_keep, setup.offset,
-                             setup.data, setup.prec, setup.weights, chi2, a)
+                             data, cen, setup.prec, setup.weights, chi2, a)
     return chi2, a, it

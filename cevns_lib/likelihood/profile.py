@@ -12,7 +12,8 @@ and Gaussian priors a_k ~ N(0, sigma_k) (sigma_k = inf for a free parameter). Fo
 * Poisson chi^2 (CsI): 2 sum_i [mu_i - n_i + n_i ln(n_i/mu_i)] + sum_k a_k^2/sigma_k^2 is convex in a; Newton's
   method, damped so that every mu_i stays positive, converges in a few iterations, each a batched K x K solve.
 
-Shapes: mu0 (H, B), templates (H or 1, K, B), data (B,), prior precision 1/sigma^2 (K,).
+Shapes: mu0 (H, B), templates (H or 1, K, B), data (B,) (the split forms also take one data set per hypothesis,
+(H, B), and prior centres (1 or H, K) for toy experiments), prior precision 1/sigma^2 (K,).
 
 The `*_split` forms take the templates as A_hk = F_k + S_hk, with F (K, B) the hypothesis-independent part and
 S (H, Ks, B) the part proportional to the signal for the nuisances `js` (a normalisation, a shape). This path
@@ -124,7 +125,7 @@ def profile_poisson(mu0, templates, data, precision, max_iter: int = 500, tol: f
 
 def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int = 500, tol: float | None = None,
                           newton_steps: int = 2, return_nuisances: bool = False, refresh: int = 4,
-                          offset=None):
+                          offset=None, centre=None):
     """`profile_poisson` for templates A = F + S (split form).
 
     The first `newton_steps` iterations are full Newton steps; after them the Hessian is kept (the chord method,
@@ -136,38 +137,42 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
     The compiled kernel applies the same rule.
     offset (K,): the parameters are iterated as c = a + offset from c = offset, with mu0 the expected counts at
     c = 0 (see `base._ProfileSetup`); mu is recomputed from c at every step, never accumulated.
+    data: (B,) one data set, or (H, B) one per hypothesis (toy experiments). centre: None (every prior centred at
+    a = 0) or (1 or H, K) prior centres: the penalty is sum_k p_k (a_k - centre_k)^2.
     """
     from .kernels import DECREMENT_TOL
 
     tol = DECREMENT_TOL if tol is None else float(tol)
     js = np.asarray(js, dtype=int)
-    if np.any((mu0 <= 0) & (data[None, :] > 0)):
+    data = np.broadcast_to(np.asarray(data, float), mu0.shape)  # (H, B)
+    if np.any((mu0 <= 0) & (data > 0)):
         raise ValueError("expected counts must be > 0 in every bin with observed events")
     h, k = mu0.shape[0], fixed.shape[0]
     if k == 0:
         chi2 = poisson_deviance(mu0, data)
         return (chi2, np.zeros((h, 0))) if return_nuisances else chi2
-    has_data = (data > 0)[None, :]
+    has_data = data > 0
     off = np.zeros(k) if offset is None else np.asarray(offset, float)
+    cen = np.broadcast_to(off + (0.0 if centre is None else np.asarray(centre, float)), (h, k))  # in c
     amat = np.array(np.broadcast_to(fixed, (h, k, fixed.shape[1])))  # full templates A = F + S, (h, K, B)
     if len(js):
         amat[:, js] += s_part
     a = np.broadcast_to(off, (h, k)).copy()
     for j in np.nonzero(off == 1.0)[0]:  # start as `_compiled._start_scale`
-        n_obs, n_base, n_sig = data.sum(), mu0.sum(axis=1), amat[:, j].sum(axis=1)
+        n_obs, n_base, n_sig = data.sum(axis=1), mu0.sum(axis=1), amat[:, j].sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             c = np.minimum(1.0, np.maximum(n_obs - n_base, 0.05 * n_obs) / n_sig)
         a[:, j] = np.where((n_sig <= 0) | (n_base + n_sig <= n_obs), 1.0, c)
     mu = mu0 + np.einsum("hk,hkb->hb", a, amat)
     prior_hess = 2.0 * np.diag(precision + _RIDGE)[None]
     idx = np.arange(h)  # hypotheses still iterating
-    am, m, aa, fac, m0 = amat, mu, a, None, mu0
+    am, m, aa, fac, m0, dd, cc, hd = amat, mu, a, None, mu0, data, cen, has_data
     confirm = np.zeros(h, dtype=bool)
     damped = False
     for it in range(max_iter):
         inv_mu = 1.0 / np.maximum(m, _TINY)
-        ratio = data[None, :] * inv_mu
-        grad = 2.0 * np.matmul(am, (1.0 - ratio)[:, :, None])[:, :, 0] + 2.0 * (aa - off) * precision
+        ratio = dd * inv_mu
+        grad = 2.0 * np.matmul(am, (1.0 - ratio)[:, :, None])[:, :, 0] + 2.0 * (aa - cc) * precision
         fresh = (it < newton_steps or (it - newton_steps) % refresh == refresh - 1 or it >= 12 or damped
                  or bool(confirm.any()))
         if fresh:
@@ -176,7 +181,7 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
         step = -_cho_solve(fac, grad)
         dmu = np.matmul(step[:, None, :], am)[:, 0]
         with np.errstate(divide="ignore", invalid="ignore"):
-            limit = np.where((dmu < 0) & has_data, -m / dmu, np.inf)
+            limit = np.where((dmu < 0) & hd, -m / dmu, np.inf)
         frac = np.minimum(1.0, 0.9 * limit.min(axis=1))
         aa = aa + frac[:, None] * step
         m = m0 + np.matmul(aa[:, None, :], am)[:, 0]  # directly, not incrementally (see `offset`)
@@ -189,19 +194,21 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
         if done.any():  # converged hypotheses leave the iteration
             keep = ~done
             idx, am, m, aa, m0 = idx[keep], am[keep], m[keep], aa[keep], m0[keep]
+            dd, cc, hd = dd[keep], cc[keep], hd[keep]
             fac = (fac[0][keep], fac[1][keep])
             small = small[keep]
             done = done[keep]
         confirm = small & ~done
+    chi2 = poisson_deviance(mu, data) + np.sum((a - cen) ** 2 * precision, axis=-1)
     a = a - off
-    chi2 = poisson_deviance(mu, data) + np.sum(a**2 * precision, axis=-1)
     return (chi2, a) if return_nuisances else chi2
 
 
 def profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, return_nuisances: bool = False,
-                           offset=None):
+                           offset=None, centre=None):
     """`profile_gaussian` for templates A = F + S (split form): one batched K x K solve (in c = a + offset,
-    mu0 the expected counts at c = 0, as `profile_poisson_split`)."""
+    mu0 the expected counts at c = 0, as `profile_poisson_split`). data (B,) or (H, B); centre: prior centres
+    (1 or H, K) in a, default 0."""
     js = np.asarray(js, dtype=int)
     w = 1.0 / np.asarray(variance, float)
     h, k = mu0.shape[0], fixed.shape[0]
@@ -216,9 +223,10 @@ def profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, re
     wa = amat * w[None, None, :]
     hess = np.einsum("hkb,hlb->hkl", wa, amat) + np.diag(precision + _RIDGE)[None]
     off = np.zeros(k) if offset is None else np.asarray(offset, float)
-    rhs = np.einsum("hkb,hb->hk", wa, data[None, :] - mu0) + precision * off
+    cen = off + (0.0 if centre is None else np.asarray(centre, float))  # (K,) or (1 or H, K), in c
+    rhs = np.einsum("hkb,hb->hk", wa, np.broadcast_to(data, mu0.shape) - mu0) + precision * cen
     a = _solve(hess, rhs)
     mu = mu0 + np.einsum("hk,hkb->hb", a, amat)
+    chi2 = np.sum((mu - data) ** 2 * w, axis=-1) + np.sum((a - cen) ** 2 * precision, axis=-1)
     a = a - off
-    chi2 = np.sum((mu - data) ** 2 * w, axis=-1) + np.sum(a**2 * precision, axis=-1)
     return (chi2, a) if return_nuisances else chi2
