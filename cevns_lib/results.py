@@ -17,7 +17,8 @@ CONFIG_LABEL = {"seed000": "De Romeri et al. (2023)", "seed001": "Atzori Corona 
 
 @dataclass(frozen=True)
 class Entry:
-    """One row: `kind` is 'fit' (args: param), 'bound' (model, regime) or 'nsi' (coupling name)."""
+    """One row: `kind` is 'fit' (args: param), 'bound' (model, regime), 'nsi' (coupling name), 'em'
+    (electromagnetic parameter) or 'leptoquark' (leptoquark, flavour)."""
 
     kind: str
     quantity: str  # what the row shows (Markdown, may hold $...$)
@@ -28,12 +29,14 @@ class Entry:
     configuration: str | None = None  # chi^2 configuration; None: the default of the call
 
     def __post_init__(self):
-        if self.kind not in ("fit", "bound", "nsi"):
-            raise ValueError(f"Entry.kind must be 'fit', 'bound' or 'nsi', not {self.kind!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"Entry.kind must be one of {KINDS}, not {self.kind!r}")
         if self.dataset not in DATASET_LABEL:
             raise ValueError(f"Entry.dataset must be one of {sorted(DATASET_LABEL)}, not {self.dataset!r}")
 
 
+KINDS = ("fit", "bound", "nsi", "em", "leptoquark")
+EM_UNIT_LABEL = {"1e-10 mu_B": "$10^{-10}\\,\\mu_B$", "1e-32 cm^2": "$10^{-32}$ cm²", "1e-8 e": "$10^{-8}\\,e$"}
 FIT_FORMAT = {"cevns": (".0f", "events"), "sin2thetaW": (".3f", ""), "rn": (".2f", "fm")}
 
 
@@ -57,6 +60,19 @@ def value(entry: Entry) -> str:
         unit = "" if regime == "low" else " GeV⁻¹"
         text = formatting.bound(g, ".2e")
         return f"< {text}{unit}" if text != formatting.NO_BOUND else text
+    if entry.kind == "em":  # 90 % C.L., CEvNS + nu-e scattering in CsI, unit as the em command prints it
+        (name,) = entry.args
+        res = scans.em_interval(entry.dataset, name, **config)
+        unit = EM_UNIT_LABEL.get(res["unit"], res["unit"])
+        pieces = res["interval_90"]
+        if len(pieces) == 1 and pieces[0][0] == res["scan_range"][0] == 0.0:  # a moment: an upper limit from 0
+            return f"< {pieces[0][1]:.3g} {unit}"
+        text = " ∪ ".join(formatting.interval(lo, hi, "+.3g") for lo, hi in pieces) or "none allowed"
+        return f"{text} ({unit})"
+    if entry.kind == "leptoquark":  # 2 sigma bound on |lambda|/m_LQ
+        lq, flavour = entry.args
+        res = scans.leptoquark_bound(lq, flavour, entry.dataset, **config)
+        return f"< {res['lambda_over_m_bound_per_TeV']:.2f} TeV⁻¹"
     (name,) = entry.args
     res = scans.nsi_interval(entry.dataset, name, **config)
     pieces = res["interval_90"]
@@ -88,6 +104,13 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("nsi", "$\\varepsilon^{dV}_{ee}$ (90 % C.L.)", ("dV_ee",), "csi+lar", "nsi"),
     Entry("nsi", "$\\varepsilon^{uV}_{\\mu\\mu}$ (90 % C.L.)", ("uV_mumu",), "csi+lar", "nsi"),
     Entry("nsi", "$\\varepsilon^{dV}_{\\mu\\mu}$ (90 % C.L.)", ("dV_mumu",), "csi+lar", "nsi"),
+    Entry("em", "$\\mu_{\\nu_e}$ (90 % C.L.)", ("mu_nue",), "csi+lar", "em_properties"),
+    Entry("em", "$\\mu_{\\nu_\\mu}$ (90 % C.L.)", ("mu_numu",), "csi+lar", "em_properties"),
+    Entry("em", "$\\langle r^2_{\\nu_e}\\rangle$ (90 % C.L.)", ("r2_nue",), "csi+lar", "em_properties"),
+    Entry("em", "$\\langle r^2_{\\nu_\\mu}\\rangle$ (90 % C.L.)", ("r2_numu",), "csi+lar", "em_properties"),
+    Entry("em", "$q_{\\nu_e}$ (90 % C.L.)", ("q_nue",), "csi+lar", "em_properties"),
+    Entry("leptoquark", "$S_1$, $\\nu_e$: $|\\lambda|/m_\\mathrm{LQ}$", ("s1", "e"), "csi+lar", "leptoquarks"),
+    Entry("leptoquark", "$S_3$, $\\nu_\\mu$: $|\\lambda|/m_\\mathrm{LQ}$", ("s3", "mu"), "csi+lar", "leptoquarks"),
 )
 
 

@@ -45,3 +45,20 @@ def test_an_interval_open_below_is_quoted_as_an_upper_edge(monkeypatch):
 
     monkeypatch.setattr(fits, "fit", lambda *a, **k: {"best": 2.0, "minus": math.nan, "plus": 1.54})
     assert results.value(Entry("fit", "R", ("rn",), "lar", "sm_fits")) == "< 3.54 fm (1σ; open below)"
+
+
+def test_em_and_leptoquark_rows(monkeypatch):
+    """A moment allowed from 0 reads as an upper limit in its unit; a radius as its pieces; a leptoquark in TeV^-1."""
+    from cevns_lib import scans
+
+    def fake_em(dataset, name, **kw):
+        if name.startswith("mu"):
+            return {"interval_90": [[0.0, 35.71]], "scan_range": [0.0, 200.0], "unit": "1e-10 mu_B"}
+        return {"interval_90": [[-64.9, -41.4], [-13.9, 6.94]], "scan_range": [-100.0, 100.0], "unit": "1e-32 cm^2"}
+
+    monkeypatch.setattr(scans, "em_interval", fake_em)
+    monkeypatch.setattr(scans, "leptoquark_bound", lambda *a, **k: {"lambda_over_m_bound_per_TeV": 1.114})
+    assert results.value(Entry("em", "m", ("mu_nue",), "csi", "em_properties")) == "< 35.7 $10^{-10}\\,\\mu_B$"
+    radius = results.value(Entry("em", "r", ("r2_nue",), "csi", "em_properties"))
+    assert " ∪ " in radius and radius.endswith("($10^{-32}$ cm²)") and "-64.9" in radius
+    assert results.value(Entry("leptoquark", "s3", ("s3", "mu"), "csi", "leptoquarks")) == "< 1.11 TeV⁻¹"
