@@ -56,6 +56,6 @@ NEUTRON_RADII: tuple[NeutronRadius, ...] = (
                   "Cadeddu2018"),
     # proton-133Cs elastic scattering at 199.4 MeV/u (HIRFL-CSR), Glauber model, with the adopted proton
     # radius: point-neutron radius 4.86(21) fm (Huang et al., arXiv:2403.03566, abstract)
-    NeutronRadius("Cs133", 4.86, 0.21, 0.21, "p + 133Cs elastic scattering, Glauber model",
+    NeutronRadius("¹³³Cs", 4.86, 0.21, 0.21, "p + ¹³³Cs elastic scattering, Glauber model",
                   "Huang et al. (2024)", "Huang2024"),
 )
