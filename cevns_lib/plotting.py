@@ -6,6 +6,9 @@ an opaque frame so that they do not hide the curves they sit on.
 
 ``stacked_spectrum`` draws a post-fit spectrum: the data with Poisson (sqrt N) error bars, the fitted signal and
 backgrounds stacked, and the pulls (data − fit)/sqrt(fit) in a panel below.
+
+``stacked_panel`` draws a pre-fit comparison in one panel: the expected components stacked and the data with
+given errors (for background-subtracted data), both per unit of the x axis.
 """
 from __future__ import annotations
 
@@ -88,6 +91,35 @@ def stacked_spectrum(ax, ax_pull, edges, data, components, *, xlabel: str, ylabe
     ax_pull.set_ylabel("pull")
     ax_pull.set_xlabel(xlabel)
     return pulls
+
+
+def stacked_panel(ax, edges, components, data_counts, data_err, xlabel: str, unit: str):
+    """Stacked expectation and data points in ``ax``, all divided by the bin width (events per ``unit``).
+
+    ``components``: a sequence of (label, counts per bin, colour), the first at the bottom of the stack.
+    ``data_counts``, ``data_err``: the data per bin and its 1σ error (e.g. sqrt(C + AC) after a subtraction).
+    Returns the stacked total per bin (counts, not per unit).
+    """
+    edges = np.asarray(edges, float)
+    width = np.diff(edges)
+    if edges.ndim != 1 or np.any(width <= 0):
+        raise ValueError("edges must be a 1-D increasing array")
+    data_counts, data_err = np.asarray(data_counts, float), np.asarray(data_err, float)
+    if data_counts.shape != width.shape or data_err.shape != width.shape:
+        raise ValueError(f"data and errors need {width.size} bins, got {data_counts.shape} and {data_err.shape}")
+    base = np.zeros(width.size)
+    for label, counts, color in components:
+        counts = np.asarray(counts, float)
+        if counts.shape != width.shape:
+            raise ValueError(f"component {label!r} has shape {counts.shape}, expected {width.shape}")
+        ax.stairs((base + counts) / width, edges, baseline=base / width, fill=True, color=color, alpha=0.8,
+                  label=label)
+        base = base + counts
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    ax.errorbar(centres, data_counts / width, yerr=data_err / width, xerr=width / 2, fmt="ko", ms=3, label="data")
+    ax.axhline(0, color="0.5", lw=0.5)
+    ax.set(xlabel=xlabel, ylabel=f"events per {unit}")
+    return base
 
 
 STACK_COLORS = ("0.75", "#d9a33a", "#8c6bb1", "#3b7dd8")  # bottom (steady state) ... top (CEvNS)

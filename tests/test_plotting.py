@@ -86,3 +86,18 @@ def test_published_sin2_values_are_sane():
 
     for m in LOW_ENERGY_SIN2:
         assert 0.1 < m.q_gev < 1 and 0.23 < m.value < 0.245 and 0 < m.error < 0.005 and m.cite
+
+
+def test_stacked_panel_stacks_per_unit_width_and_checks_shapes():
+    fig, ax = plt.subplots()
+    edges = np.array([0.0, 1.0, 3.0])          # unequal bins: widths 1 and 2
+    total = plotting.stacked_panel(ax, edges, [("a", [1.0, 2.0], "C0"), ("b", [3.0, 4.0], "C1")],
+                                   [4.0, 6.0], [2.0, 2.0], "x", "unit")
+    assert np.allclose(total, [4.0, 6.0])
+    top = ax.patches[-1]                        # the upper stair of the stack, per unit width
+    ys = top.get_path().vertices[:, 1]
+    assert np.isclose(ys.max(), 4.0) and np.any(np.isclose(ys, 3.0))   # 4/1 and 6/2, not 6
+    assert ax.get_ylabel() == "events per unit"
+    with pytest.raises(ValueError, match="component 'a'"):
+        plotting.stacked_panel(ax, edges, [("a", [1.0], "C0")], [1.0, 1.0], [1.0, 1.0], "x", "u")
+    plt.close(fig)
