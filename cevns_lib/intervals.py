@@ -42,6 +42,7 @@ import numpy as np
 from scipy.stats import chi2 as chi2_dist
 
 from .likelihood import Likelihood
+from .regions import allowed_pieces
 from .validation import positive_int
 
 #: confidence levels of "1 sigma", "90%" and "2 sigma" (two-sided Gaussian probabilities erf(k/sqrt2))
@@ -231,21 +232,7 @@ def toys_at(problem: Problem, theta: float, seed, n_toys: int) -> dict:
 
 def pieces(x, d) -> list[list[float]]:
     """Intervals of x where d <= 0 (d = t_obs - c), edges linearly interpolated between neighbouring points."""
-    x, d = np.asarray(x, float), np.asarray(d, float)
-    ok = d <= 0
-    out, i = [], 0
-    while i < x.size:
-        if not ok[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < x.size and ok[j + 1]:
-            j += 1
-        lo = x[i] if i == 0 else float(np.interp(0.0, [d[i], d[i - 1]], [x[i], x[i - 1]]))
-        hi = x[j] if j == x.size - 1 else float(np.interp(0.0, [d[j], d[j + 1]], [x[j], x[j + 1]]))
-        out.append([float(lo), float(hi)])
-        i = j + 1
-    return out
+    return allowed_pieces(x, d, 0.0)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from .fits import DATASETS, DETECTORS, likelihood
 from .models.light_mediators import MODEL_NAMES, SEED000_MEDIATORS, VectorMediator, ZPrimeCharges
 from .models.light_mediators import model as mediator_model
 from .rates import electron_engine, engine
+from .regions import allowed_pieces  # noqa: F401  (scans.allowed_pieces, as before)
 from .validation import (PhysicsInputError, as_finite_array, as_nonnegative_array, check_chunk, choice,
                          finite_scalar, nonnegative_scalar, positive_int)
 
@@ -303,23 +304,6 @@ def chi2_quadratic(model, x, dataset: str = "csi+lar", configuration: str = "see
     return total.reshape(x.shape[:-1])
 
 
-def allowed_pieces(x, dchi2, level: float) -> list[list[float]]:
-    """Intervals [low, high] of a 1-D scan where Delta chi^2 <= level, edges linearly interpolated."""
-    x, d = np.asarray(x, float), np.asarray(dchi2, float)
-    ok = d <= level
-    pieces, i = [], 0
-    while i < x.size:
-        if not ok[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < x.size and ok[j + 1]:
-            j += 1
-        lo = x[i] if i == 0 else float(np.interp(level, [d[i], d[i - 1]], [x[i], x[i - 1]]))
-        hi = x[j] if j == x.size - 1 else float(np.interp(level, [d[j], d[j + 1]], [x[j], x[j + 1]]))
-        pieces.append([float(lo), float(hi)])
-        i = j + 1
-    return pieces
 
 
 DCHI2_90_1DOF = 2.706

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import io
 import math
-import shutil
 
 import numpy as np
 import pytest
@@ -331,14 +330,6 @@ def test_suite_size():
 
 
 # --- the data: verify-data and every command on altered, missing or unlisted files -----------------------------
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    dst = tmp_path / "data"
-    shutil.copytree(data.data_dir(), dst)
-    monkeypatch.setenv("CEVNS_DATA_DIR", str(dst))
-    data._checksums.cache_clear()
-    yield dst
-    data._checksums.cache_clear()
 
 
 def test_verify_data_passes_on_clean_checkout():

@@ -1,7 +1,6 @@
 """Data integrity (checksums), nuclei table, and the `predict` command line."""
 
 import json
-import shutil
 
 import pytest
 
@@ -10,14 +9,6 @@ from cevns_lib.cli import main
 from cevns_lib.nuclei import UnknownNucleusError, known_nuclei, nucleus
 
 
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    dst = tmp_path / "data"
-    shutil.copytree(data.data_dir(), dst)
-    monkeypatch.setenv("CEVNS_DATA_DIR", str(dst))
-    data._checksums.cache_clear()
-    yield dst
-    data._checksums.cache_clear()
 
 
 def test_every_shipped_file_verifies():
