@@ -109,8 +109,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("em", "$\\langle r^2_{\\nu_e}\\rangle$ (90 % C.L.)", ("r2_nue",), "csi+lar", "em_properties"),
     Entry("em", "$\\langle r^2_{\\nu_\\mu}\\rangle$ (90 % C.L.)", ("r2_numu",), "csi+lar", "em_properties"),
     Entry("em", "$q_{\\nu_e}$ (90 % C.L.)", ("q_nue",), "csi+lar", "em_properties"),
-    Entry("leptoquark", "$S_1$, $\\nu_e$: $|\\lambda|/m_\\mathrm{LQ}$", ("s1", "e"), "csi+lar", "leptoquarks"),
-    Entry("leptoquark", "$S_3$, $\\nu_\\mu$: $|\\lambda|/m_\\mathrm{LQ}$", ("s3", "mu"), "csi+lar", "leptoquarks"),
+    Entry("leptoquark", "$S_1$, $\\nu_e$: $\\lvert\\lambda\\rvert/m_\\mathrm{LQ}$", ("s1", "e"), "csi+lar", "leptoquarks"),
+    Entry("leptoquark", "$S_3$, $\\nu_\\mu$: $\\lvert\\lambda\\rvert/m_\\mathrm{LQ}$", ("s3", "mu"), "csi+lar", "leptoquarks"),
 )
 
 

@@ -62,3 +62,8 @@ def test_em_and_leptoquark_rows(monkeypatch):
     radius = results.value(Entry("em", "r", ("r2_nue",), "csi", "em_properties"))
     assert " ∪ " in radius and radius.endswith("($10^{-32}$ cm²)") and "-64.9" in radius
     assert results.value(Entry("leptoquark", "s3", ("s3", "mu"), "csi", "leptoquarks")) == "< 1.11 TeV⁻¹"
+
+
+def test_no_entry_breaks_the_table():
+    """A bare '|' in a quantity (e.g. |lambda|) would split a Markdown table cell."""
+    assert all("|" not in e.quantity for e in results.ENTRIES)
