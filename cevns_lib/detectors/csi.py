@@ -158,11 +158,22 @@ def csi_2021(quenching: str = "nominal", efficiency: str = "nominal", quenching_
     nuclei = [nucleus("Cs133"), nucleus("I127")]
     n_mol = number_of_molecules()
     nodes, weights = recoil_quadrature(t_low_kev * 1e-3, nuclei, panel_kev * 1e-3)
+    return _csi_detector("csi", [(nuc, n_mol) for nuc in nuclei], nodes, weights, pe_edges, time_edges_us,
+                         response_matrix(nodes, pe_edges, quenching, efficiency, quenching_scale),
+                         pulse_mean_us, pulse_sigma_us, "COHERENT CsI[Na] 2021 (14.6 kg, 19.3 m, 3.198e23 POT)",
+                         dict(t_low_mev=t_low_kev * 1e-3, quenching=quenching, efficiency=efficiency,
+                              quenching_scale=quenching_scale))
+
+
+def _csi_detector(name, targets, nodes, weights, pe_edges, time_edges_us, response, pulse_mean_us, pulse_sigma_us,
+                  description, settings) -> Detector:
+    """The parts every CsI[Na] 2021 target shares: the SNS source and exposure, the proton pulse (its mean from the
+    2017 arrival-time PDFs unless given), the PE x t_rec binning and the flavour time fractions."""
     pulse = ProtonPulse(pulse_mean_from_2017_pdfs() if pulse_mean_us is None else pulse_mean_us, pulse_sigma_us)
     fractions = {f: time_bin_fractions(f, time_edges_us, pulse, efficiency=time_efficiency) for f in FLAVOURS}
     return Detector(
-        name="csi",
-        targets=[(nuc, n_mol) for nuc in nuclei],
+        name=name,
+        targets=targets,
         source=SNSSource(NU_PER_PROTON, PROTONS_ON_TARGET, BASELINE_M),
         pulse=pulse,
         recoil_nodes_mev=nodes,
@@ -170,12 +181,10 @@ def csi_2021(quenching: str = "nominal", efficiency: str = "nominal", quenching_
         energy_edges=np.asarray(pe_edges, float),
         energy_unit="PE",
         time_edges_us=np.asarray(time_edges_us, float),
-        response=response_matrix(nodes, pe_edges, quenching, efficiency, quenching_scale),
+        response=response,
         time_fractions=fractions,
-        description="COHERENT CsI[Na] 2021 (14.6 kg, 19.3 m, 3.198e23 POT)",
-        settings=dict(t_low_mev=t_low_kev * 1e-3, quenching=quenching, efficiency=efficiency,
-                      quenching_scale=quenching_scale,
-                      pulse_mean_us=pulse.mean_us, pulse_sigma_us=pulse_sigma_us),
+        description=description,
+        settings=dict(settings, pulse_mean_us=pulse.mean_us, pulse_sigma_us=pulse_sigma_us),
     )
 
 
@@ -203,21 +212,7 @@ def csi_2021_electrons(efficiency: str = "nominal", t_low_kev: float = 0.05, t_h
     breaks = np.array(sorted(edges | {lo, 2e-3, hi}))
     nodes, weights = piecewise_gauss_legendre(breaks, np.where(breaks[:-1] < 2e-3, 0.05e-3, 0.5e-3), order)
     n_mol = number_of_molecules()
-    pulse = ProtonPulse(pulse_mean_from_2017_pdfs() if pulse_mean_us is None else pulse_mean_us, pulse_sigma_us)
-    fractions = {f: time_bin_fractions(f, time_edges_us, pulse, efficiency=time_efficiency) for f in FLAVOURS}
-    return Detector(
-        name="csi-electrons",
-        targets=[(a, n_mol * a.z_eff(nodes)) for a in atoms],
-        source=SNSSource(NU_PER_PROTON, PROTONS_ON_TARGET, BASELINE_M),
-        pulse=pulse,
-        recoil_nodes_mev=nodes,
-        recoil_weights_mev=weights,
-        energy_edges=np.asarray(pe_edges, float),
-        energy_unit="PE",
-        time_edges_us=np.asarray(time_edges_us, float),
-        response=response_matrix_ee(1e3 * nodes, pe_edges, efficiency),
-        time_fractions=fractions,
-        description="electrons of COHERENT CsI[Na] 2021 (stepping approximation), E_ee = T_e",
-        settings=dict(t_low_mev=lo, t_high_mev=hi, efficiency=efficiency, pulse_mean_us=pulse.mean_us,
-                      pulse_sigma_us=pulse_sigma_us),
-    )
+    return _csi_detector("csi-electrons", [(a, n_mol * a.z_eff(nodes)) for a in atoms], nodes, weights, pe_edges,
+                         time_edges_us, response_matrix_ee(1e3 * nodes, pe_edges, efficiency), pulse_mean_us,
+                         pulse_sigma_us, "electrons of COHERENT CsI[Na] 2021 (stepping approximation), E_ee = T_e",
+                         dict(t_low_mev=lo, t_high_mev=hi, efficiency=efficiency))
