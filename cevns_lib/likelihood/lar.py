@@ -25,25 +25,26 @@ from .base import Likelihood, Nuisance
 CONFIGURATIONS = ("seed000", "seed001", "coherent")
 SS_OVERSAMPLING = 5.0  # release note, section 2.4
 
+#: the release tables the likelihoods read: data, backgrounds, CEvNS PDF and the systematic PDFs (E x F90 x t)
+RELEASE_FILES = {
+    "data": "datanobkgsub.txt", "ss": "bkgpdf.txt", "pbrn": "brnpdf.txt", "dbrn": "delbrnpdf.txt",
+    "cevns": "cevnspdf.txt",
+    "cevns_f90_plus": "SystErrors/cevnspdf+1sigF90.txt", "cevns_f90_minus": "SystErrors/cevnspdf-1sigF90.txt",
+    "cevns_tmean": "SystErrors/cevnspdfCEvNSTimingMeanSyst.txt",
+    "pbrn_e_plus": "SystErrors/brnpdf+1sigEnergy.txt", "pbrn_e_minus": "SystErrors/brnpdf-1sigEnergy.txt",
+    "pbrn_t_plus": "SystErrors/brnpdf+1sigBRNTimingMean.txt", "pbrn_t_minus": "SystErrors/brnpdf-1sigBRNTimingMean.txt",
+    "pbrn_width": "SystErrors/brnpdfBRNTimingWidthSyst.txt",
+}
+
 
 def _rel(num, den):
-    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
 
 
 @functools.lru_cache(maxsize=1)
 def release_components() -> dict[str, np.ndarray]:
     """Data, backgrounds and systematic PDFs of the release, F90-integrated, (12, 10) each."""
-    names = {
-        "data": "datanobkgsub.txt", "ss": "bkgpdf.txt", "pbrn": "brnpdf.txt", "dbrn": "delbrnpdf.txt",
-        "cevns": "cevnspdf.txt",
-        "cevns_f90_plus": "SystErrors/cevnspdf+1sigF90.txt", "cevns_f90_minus": "SystErrors/cevnspdf-1sigF90.txt",
-        "cevns_tmean": "SystErrors/cevnspdfCEvNSTimingMeanSyst.txt",
-        "pbrn_e_plus": "SystErrors/brnpdf+1sigEnergy.txt", "pbrn_e_minus": "SystErrors/brnpdf-1sigEnergy.txt",
-        "pbrn_t_plus": "SystErrors/brnpdf+1sigBRNTimingMean.txt",
-        "pbrn_t_minus": "SystErrors/brnpdf-1sigBRNTimingMean.txt",
-        "pbrn_width": "SystErrors/brnpdfBRNTimingWidthSyst.txt",
-    }
-    return {k: det.release_table(v) for k, v in names.items()}
+    return {k: det.release_table(v) for k, v in RELEASE_FILES.items()}
 
 
 def lar_likelihood(configuration: str = "seed000", free_normalisation: bool = False) -> Likelihood:

@@ -45,21 +45,11 @@ import numpy as np
 from ..detectors import lar as det
 from ..rates import engine
 from .base import N_FLAVOURS, Likelihood, Nuisance
+from .lar import RELEASE_FILES, SS_OVERSAMPLING, _rel
 
 N_E, N_F90, N_T = 12, 8, 10
 SIGNALS = ("release", "engine")
 STATISTICS = ("poisson", "gaussian")
-SS_OVERSAMPLING = 5.0  # release note, section 2.4
-
-_FILES = {
-    "data": "datanobkgsub.txt", "ss": "bkgpdf.txt", "pbrn": "brnpdf.txt", "dbrn": "delbrnpdf.txt",
-    "cevns": "cevnspdf.txt",
-    "cevns_f90_plus": "SystErrors/cevnspdf+1sigF90.txt", "cevns_f90_minus": "SystErrors/cevnspdf-1sigF90.txt",
-    "cevns_tmean": "SystErrors/cevnspdfCEvNSTimingMeanSyst.txt",
-    "pbrn_e_plus": "SystErrors/brnpdf+1sigEnergy.txt", "pbrn_e_minus": "SystErrors/brnpdf-1sigEnergy.txt",
-    "pbrn_t_plus": "SystErrors/brnpdf+1sigBRNTimingMean.txt", "pbrn_t_minus": "SystErrors/brnpdf-1sigBRNTimingMean.txt",
-    "pbrn_width": "SystErrors/brnpdfBRNTimingWidthSyst.txt",
-}
 
 
 def _param(key: str):
@@ -82,11 +72,7 @@ def release_priors() -> dict[str, float]:
 @functools.lru_cache(maxsize=1)
 def release_cubes() -> dict[str, np.ndarray]:
     """Every 3-D table of the release as (12 E, 8 F90, 10 t) arrays."""
-    return {k: det.release_table(f, integrate_f90=False) for k, f in _FILES.items()}
-
-
-def _rel(num, den):
-    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
+    return {k: det.release_table(f, integrate_f90=False) for k, f in RELEASE_FILES.items()}
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
