@@ -120,7 +120,9 @@ def test_prior_centres_with_merged_groups_and_normalisation(detector, with_es):
     for backend in ("compiled", "numpy"):
         out[backend] = lk.chi2_profiled(sig, es, return_nuisances=True, data=d, prior_centre=cen, backend=backend)
     np.testing.assert_allclose(out["compiled"][0], out["numpy"][0], rtol=1e-10, atol=1e-8)
-    np.testing.assert_allclose(out["compiled"][1], out["numpy"][1], rtol=1e-6, atol=1e-7)
+    # the nuisances to the accuracy the stopping rule implies: chi^2 within ~1e-10 of its minimum leaves a
+    # weakly constrained direction (a7, unit prior) uncertain by ~sqrt(1e-10 / curvature) ~ 1e-5 at worst
+    np.testing.assert_allclose(out["compiled"][1], out["numpy"][1], rtol=0, atol=1e-5)
     chi2, nuis = out["numpy"]
     for i in range(4):
         f = _direct_chi2(lk, sig[i:i + 1], None if es is None else es[i:i + 1], d[i], cen[i])

@@ -24,58 +24,72 @@ from ._compiled_constants import ROUNDOFF  # noqa: E402,F401
 
 @njit(cache=True, fastmath=_FM)
 def _load(sig_h, es_h, factor, has_es, sf, ef):
-    """sf = sig_h * factor (and ef = es_h * factor); round-off negatives set to zero. False if invalid."""
+    """sf = sig_h * factor (and ef = es_h * factor); round-off negatives set to zero. False if invalid.
+
+    One vectorisable pass (the products, the sum of |x| and the smallest value); a second pass only for a
+    hypothesis with negative counts."""
     n_f, n_b = sf.shape
     total = 0.0
+    smallest = 0.0
     for f in range(n_f):
         for i in range(n_b):
             x = sig_h[f, i] * factor[f, i]
-            if not np.isfinite(x):
-                return False
             sf[f, i] = x
             total += abs(x)
-            if has_es:
+            smallest = min(smallest, x)
+    if has_es:
+        for f in range(n_f):
+            for i in range(n_b):
                 y = es_h[f, i] * factor[f, i]
-                if not np.isfinite(y):
-                    return False
                 ef[f, i] = y
                 total += abs(y)
-    lim = -ROUNDOFF * total
-    for f in range(n_f):
-        for i in range(n_b):
-            if sf[f, i] < 0.0:
-                if sf[f, i] < lim:
-                    return False
-                sf[f, i] = 0.0
-            if has_es and ef[f, i] < 0.0:
-                if ef[f, i] < lim:
-                    return False
-                ef[f, i] = 0.0
+                smallest = min(smallest, y)
+    if not np.isfinite(total):  # a NaN or an infinity anywhere
+        return False
+    if smallest < 0.0:
+        lim = -ROUNDOFF * total
+        if smallest < lim:
+            return False
+        for f in range(n_f):
+            for i in range(n_b):
+                sf[f, i] = max(sf[f, i], 0.0)
+                if has_es:
+                    ef[f, i] = max(ef[f, i], 0.0)
     return True
 
 
 @njit(cache=True, fastmath=_FM)
 def _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, base):
     """amat (K, B) = F + S_h, srows (Ks, B) = S_h, base (B,) = backgrounds + sum_f (keep_f s_f + es_keep_f es_f):
-    the expected counts at a = offset (the signal share carried by the normalisation parameter taken out)."""
+    the expected counts at a = offset (the signal share carried by the normalisation parameter taken out).
+    Loops ordered with the bins innermost (contiguous, vectorised)."""
     n_f, n_b = sf.shape
-    amat[:, :] = fixed
+    k = amat.shape[0]
+    for p in range(k):
+        for i in range(n_b):
+            amat[p, i] = fixed[p, i]
     for i in range(n_b):
-        t = bkg[i]
+        base[i] = bkg[i]
+    for f in range(n_f):
+        for i in range(n_b):
+            base[i] += sf[f, i] * keep[f, i]
+    if has_es:
         for f in range(n_f):
-            t += sf[f, i] * keep[f, i]
-            if has_es:
-                t += ef[f, i] * es_keep[f, i]
-        base[i] = t
+            for i in range(n_b):
+                base[i] += ef[f, i] * es_keep[f, i]
     for s in range(js.shape[0]):
         for i in range(n_b):
-            t = 0.0
+            srows[s, i] = sf[0, i] * rel[s, 0, i]
+        for f in range(1, n_f):
+            for i in range(n_b):
+                srows[s, i] += sf[f, i] * rel[s, f, i]
+        if has_es:
             for f in range(n_f):
-                t += sf[f, i] * rel[s, f, i]
-                if has_es:
-                    t += ef[f, i] * es_rel[s, f, i]
-            srows[s, i] = t
-            amat[js[s], i] += t
+                for i in range(n_b):
+                    srows[s, i] += ef[f, i] * es_rel[s, f, i]
+        p = js[s]
+        for i in range(n_b):
+            amat[p, i] += srows[s, i]
 
 
 @njit(cache=True, fastmath=_FM)
@@ -97,52 +111,94 @@ def _start_scale(base, sig, data):
 
 @njit(cache=True, fastmath=_FM)
 def _cholesky(hm, d):
-    """Jacobi-scaled Cholesky factor of a small SPD matrix, in place (lower triangle); d gets the scales."""
+    """Jacobi-scaled Cholesky factor of a small SPD matrix, in place (lower triangle); d gets the inverse scales
+    1/sqrt(H_ii) and the diagonal of the factor holds its inverse (so that solving multiplies: a division costs
+    ~15 multiplications here)."""
     k = hm.shape[0]
     for i in range(k):
-        d[i] = np.sqrt(abs(hm[i, i])) + 1e-300
+        d[i] = 1.0 / (np.sqrt(abs(hm[i, i])) + 1e-300)
     for i in range(k):
         for j in range(i + 1):
-            hm[i, j] /= d[i] * d[j]
+            hm[i, j] *= d[i] * d[j]
     for j in range(k):
         s = hm[j, j]
         for m in range(j):
             s -= hm[j, m] * hm[j, m]
         if s <= 1e-14:
             s = 1e-14
-        hm[j, j] = np.sqrt(s)
+        inv = 1.0 / np.sqrt(s)
+        hm[j, j] = inv
         for i in range(j + 1, k):
             t = hm[i, j]
             for m in range(j):
                 t -= hm[i, m] * hm[j, m]
-            hm[i, j] = t / hm[j, j]
+            hm[i, j] = t * inv
 
 
 @njit(cache=True, fastmath=_FM)
 def _cho_solve(lo, d, rhs, y, out):
+    """Solve H out = rhs with `_cholesky`'s factor (inverse diagonal) and inverse scales d."""
     k = lo.shape[0]
     for i in range(k):
-        t = rhs[i] / d[i]
+        t = rhs[i] * d[i]
         for m in range(i):
             t -= lo[i, m] * y[m]
-        y[i] = t / lo[i, i]
+        y[i] = t * lo[i, i]
     for i in range(k - 1, -1, -1):
         t = y[i]
         for m in range(i + 1, k):
             t -= lo[m, i] * out[m]
-        out[i] = t / lo[i, i]
+        out[i] = t * lo[i, i]
     for i in range(k):
-        out[i] /= d[i]
+        out[i] *= d[i]
+
+
+@njit(cache=True, fastmath=_FM)
+def _hessian(wa, amat, lo):
+    """Lower triangle of wa amat^T (K x K), two columns per pass over the bins (each wa row loaded once for
+    both: the dot products are bound by loads)."""
+    k, n_b = amat.shape
+    for p in range(k):
+        q = 0
+        while q + 1 <= p:
+            t0 = 0.0
+            t1 = 0.0
+            for i in range(n_b):
+                x = wa[p, i]
+                t0 += x * amat[q, i]
+                t1 += x * amat[q + 1, i]
+            lo[p, q] = t0
+            lo[p, q + 1] = t1
+            q += 2
+        if q == p:
+            t0 = 0.0
+            for i in range(n_b):
+                t0 += wa[p, i] * amat[p, i]
+            lo[p, p] = t0
+
+
+@njit(cache=True, fastmath=_FM)
+def _counts(base, amat, a, mu):
+    """mu = base + sum_p a_p amat_p (parameters outermost, bins innermost: vectorised)."""
+    for i in range(mu.shape[0]):
+        mu[i] = base[i]
+    for p in range(amat.shape[0]):
+        ap = a[p]
+        for i in range(mu.shape[0]):
+            mu[i] += ap * amat[p, i]
 
 
 @njit(parallel=True, cache=True, fastmath=_FM)
 def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets, centres,
-                    precision, max_iter, dec_tol, newton_steps, refresh, out_chi2, out_a, out_iter):
-    """Damped Newton (the first `newton_steps` iterations, after a damped step, every `refresh`-th and from the
-    12th on), the chord method (the last Hessian kept) in between.
+                    precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter):
+    """Damped Newton: every iteration a fresh Hessian and one K x K Cholesky solve; a step is shortened (to 0.9
+    of the way to the boundary) only where it would drive a bin with events to mu <= 0.
 
-    Converged when a Newton step with a freshly computed Hessian is undamped and its decrement
-    g.H^-1.g is below dec_tol (then chi^2 - min chi^2 ~ dec/2 before that step, far less after it).
+    Converged after an undamped Newton step whose decrement g.H^-1.g is below dec_tol; the chi^2 is then within
+    ~dec_tol^2 of its minimum (the chi^2 is self-concordant in a: see `kernels.DECREMENT_TOL`).
+    warm: start each hypothesis after the first of its block from the previous one's minimum where that keeps
+    every bin with events positive (`kernels.WARM_START`), else from c = offset (the normalisation scaled by
+    `_start_scale`).
     out_chi2 = NaN marks an invalid hypothesis, out_iter = -1 one that did not converge in max_iter.
     data_sets (n_d, B) and centres (n_c, K) (the prior centres in c = a + offset): hypothesis h reads row
     h % n_d and h % n_c (one observed data set, or one toy experiment per hypothesis).
@@ -169,6 +225,8 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
         y = np.empty(k)
         dsc = np.empty(k)
         lo = np.empty((k, k))
+        prev = np.empty(k)
+        have_prev = False
         for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
             es_h = es[h % es.shape[0]] if has_es else sf
             data = data_sets[h % data_sets.shape[0]]
@@ -180,17 +238,21 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
                 out_iter[h] = 0
                 continue
             _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, base)
-            for p in range(k):
-                a[p] = offset[p]
-                if offset[p] == 1.0:
-                    a[p] = _start_scale(base, amat[p], data)
-            for i in range(n_b):
-                t = base[i]
+            cold = True
+            if warm and have_prev:  # start from the previous hypothesis's minimum (a neighbour in a scan)
                 for p in range(k):
-                    t += a[p] * amat[p, i]
-                mu[i] = t
-            confirm = False
-            damped = False
+                    a[p] = prev[p]
+                _counts(base, amat, a, mu)
+                lowest = np.inf
+                for i in range(n_b):
+                    lowest = min(lowest, mu[i] if data[i] > 0.0 else np.inf)
+                cold = not lowest > 0.0
+            if cold:
+                for p in range(k):
+                    a[p] = offset[p]
+                    if offset[p] == 1.0:
+                        a[p] = _start_scale(base, amat[p], data)
+                _counts(base, amat, a, mu)
             n_it = -1
             for it in range(max_iter):
                 for i in range(n_b):
@@ -202,49 +264,42 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
                     t = 0.0
                     for i in range(n_b):
                         t += amat[p, i] * v[i]
+                        wa[p, i] = w[i] * amat[p, i]
                     grad[p] = -(t + 2.0 * (a[p] - cen[p]) * precision[p])
-                fresh = (it < newton_steps or confirm or damped or it >= 12
-                         or (it - newton_steps) % refresh == refresh - 1)
-                if fresh:
-                    for p in range(k):
-                        for i in range(n_b):
-                            wa[p, i] = w[i] * amat[p, i]
-                    for p in range(k):
-                        for q in range(p + 1):
-                            t = 0.0
-                            for i in range(n_b):
-                                t += wa[p, i] * amat[q, i]
-                            lo[p, q] = t
-                        lo[p, p] += 2.0 * (precision[p] + _RIDGE)
-                    _cholesky(lo, dsc)
+                _hessian(wa, amat, lo)
+                for p in range(k):
+                    lo[p, p] += 2.0 * (precision[p] + _RIDGE)
+                _cholesky(lo, dsc)
                 _cho_solve(lo, dsc, grad, y, step)  # step = -H^-1 g
-                frac = 1.0
                 for i in range(n_b):
-                    t = 0.0
-                    for p in range(k):
-                        t += step[p] * amat[p, i]
-                    dmu[i] = t
-                    if t < 0.0 and data[i] > 0.0:
-                        lim = 0.9 * (-mu[i] / t)
-                        if lim < frac:
-                            frac = lim
+                    dmu[i] = 0.0
+                for p in range(k):
+                    sp = step[p]
+                    for i in range(n_b):
+                        dmu[i] += sp * amat[p, i]
+                # is the step shortened, i.e. 0.9 (-mu_i / dmu_i) < 1 for a bin with events? (one vectorised
+                # pass; the divisions only for the rare damped step)
+                lowest = np.inf
+                for i in range(n_b):
+                    lowest = min(lowest, (mu[i] + dmu[i] / 0.9) if data[i] > 0.0 else np.inf)
+                frac = 1.0
+                if lowest <= 0.0:
+                    for i in range(n_b):
+                        if dmu[i] < 0.0 and data[i] > 0.0:
+                            frac = min(frac, 0.9 * (-mu[i] / dmu[i]))
                 dec = 0.0
                 for p in range(k):
                     a[p] += frac * step[p]
                     dec += grad[p] * step[p]  # grad holds -g: dec = g.H^-1.g
-                for i in range(n_b):  # directly, not incrementally: no round-off carried from large early mu
-                    t = base[i]
-                    for p in range(k):
-                        t += a[p] * amat[p, i]
-                    mu[i] = t
-                damped = frac < 1.0
-                if dec < dec_tol:
-                    if fresh and frac == 1.0:
-                        n_it = it + 1
-                        break
-                    confirm = True
-                else:
-                    confirm = False
+                if dec < dec_tol and frac == 1.0:
+                    n_it = it + 1
+                    break
+                if frac == 1.0:
+                    for i in range(n_b):
+                        mu[i] += dmu[i]
+                else:  # directly after a damped (far, large-mu) step: no round-off carried from large early mu
+                    _counts(base, amat, a, mu)
+            _counts(base, amat, a, mu)  # the chi^2 from the final parameters directly
             chi2 = 0.0
             for i in range(n_b):
                 n = data[i]
@@ -258,6 +313,9 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
                 out_a[h, p] = a[p] - offset[p]
             out_chi2[h] = chi2
             out_iter[h] = n_it
+            have_prev = n_it > 0
+            for p in range(k):
+                prev[p] = a[p]
 
 
 @njit(parallel=True, cache=True, fastmath=_FM)
@@ -344,4 +402,122 @@ def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, k
                 out_a[h, p] = a[p] - offset[p]
             for i in range(n_b):
                 chi2 += weights[i] * dev[i] * dev[i]
+            out_chi2[h] = chi2
+
+
+@njit(cache=True, fastmath=_FM)
+def _dots(mat, x, out):
+    """out_r = mat_r . x for every row r, four rows per pass over the bins (x loaded once for all four)."""
+    n_r, n_b = mat.shape
+    r = 0
+    while r + 4 <= n_r:
+        t0 = 0.0
+        t1 = 0.0
+        t2 = 0.0
+        t3 = 0.0
+        for i in range(n_b):
+            xi = x[i]
+            t0 += mat[r, i] * xi
+            t1 += mat[r + 1, i] * xi
+            t2 += mat[r + 2, i] * xi
+            t3 += mat[r + 3, i] * xi
+        out[r] = t0
+        out[r + 1] = t1
+        out[r + 2] = t2
+        out[r + 3] = t3
+        r += 4
+    while r < n_r:
+        t0 = 0.0
+        for i in range(n_b):
+            t0 += mat[r, i] * x[i]
+        out[r] = t0
+        r += 1
+
+
+@njit(parallel=True, cache=True, fastmath=_FM)
+def gaussian_profile_projected(sig, factor, lin, lin_to, quad, quad_to, ff, rhs0, resid0, kappa, rho, js, fixed,
+                               fnz, offset, centres, precision, weights, out_chi2, out_a):
+    """The Gaussian profile for likelihoods whose signal templates do not depend on the flavour (LAr): every
+    hypothesis-dependent entry of the normal equations is a dot product of the flavour-summed signal s (B,) or
+    of s^2 with a precomputed vector (`base._Projection`), so a hypothesis costs (n_lin + n_quad) dot products
+    of length B, one K x K solve and the residual sum, instead of the K x B templates.
+
+    lin (n_lin, B), lin_to (n_lin, 3) = (0: Hessian lower entry [p, q] / 1: right-hand side [p], p, q); quad
+    likewise for s^2; ff = F W F^T + priors; rhs0 = F W (n - b); resid0 = n - b; kappa (B,) = the signal share at
+    c = 0 (`keep`); rho (Ks, B) the relative templates; fnz the indices of the non-zero rows of F.
+    chi^2 evaluated directly from the residuals. centres as in `poisson_profile`; the data are the likelihood's.
+    """
+    n_h, n_f, n_b = sig.shape
+    k = fixed.shape[0]
+    ks = js.shape[0]
+    n_l = lin.shape[0]
+    n_q = quad.shape[0]
+    n_blk = (n_h + _BLOCK - 1) // _BLOCK
+    for blk in prange(n_blk):
+        s = np.empty(n_b)
+        s2 = np.empty(n_b)
+        xl = np.empty(max(n_l, 1))
+        xq = np.empty(max(n_q, 1))
+        hm = np.empty((k, k))
+        rhs = np.empty(k)
+        a = np.empty(k)
+        y = np.empty(k)
+        dsc = np.empty(k)
+        dev = np.empty(n_b)
+        for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
+            cen = centres[h % centres.shape[0]]
+            # load: flavour sum of the re-timed signal, with the checks of `_load` (per flavour and bin)
+            total = 0.0
+            smallest = 0.0
+            for i in range(n_b):
+                s[i] = 0.0
+            for f in range(n_f):
+                for i in range(n_b):
+                    x = sig[h, f, i] * factor[f, i]
+                    total += abs(x)
+                    smallest = min(smallest, x)
+                    s[i] += max(x, 0.0)
+            if not np.isfinite(total) or smallest < -ROUNDOFF * total:
+                out_chi2[h] = np.nan
+                for p in range(k):
+                    out_a[h, p] = np.nan
+                continue
+            for i in range(n_b):
+                s2[i] = s[i] * s[i]
+            _dots(lin, s, xl)
+            _dots(quad, s2, xq)
+            for p in range(k):
+                rhs[p] = rhs0[p] + precision[p] * cen[p]
+                for q in range(p + 1):
+                    hm[p, q] = ff[p, q]
+            for r in range(n_l):
+                if lin_to[r, 0] == 0:
+                    hm[lin_to[r, 1], lin_to[r, 2]] += xl[r]
+                else:
+                    rhs[lin_to[r, 1]] += xl[r]
+            for r in range(n_q):
+                if quad_to[r, 0] == 0:
+                    hm[quad_to[r, 1], quad_to[r, 2]] += xq[r]
+                else:
+                    rhs[quad_to[r, 1]] += xq[r]
+            _cholesky(hm, dsc)
+            _cho_solve(hm, dsc, rhs, y, a)
+            for i in range(n_b):
+                dev[i] = resid0[i] - s[i] * kappa[i]
+            for j in range(fnz.shape[0]):
+                p = fnz[j]
+                ap = a[p]
+                for i in range(n_b):
+                    dev[i] -= ap * fixed[p, i]
+            for j in range(ks):
+                ap = a[js[j]]
+                for i in range(n_b):
+                    dev[i] -= ap * s[i] * rho[j, i]
+            chi2 = 0.0
+            for i in range(n_b):
+                chi2 += weights[i] * dev[i] * dev[i]
+            for p in range(k):
+                d = a[p] - cen[p]
+                chi2 += precision[p] * d * d
+                out_a[h, p] = a[p] - offset[p]
             out_chi2[h] = chi2

@@ -87,6 +87,65 @@ class _ProfileSetup:
     offset: np.ndarray  # (K,) 1 for the parameter that carries the signal normalisation, else 0
     keep: np.ndarray  # (3, B) share of the signal not carried by it (0 where it is a pure normalisation)
     es_keep: np.ndarray  # (3, B) the same for electron scattering
+    projection: "_Projection | None" = None  # Gaussian, flavour-blind templates: the precomputed dot products
+
+
+@dataclass(frozen=True)
+class _Projection:
+    """The Gaussian normal equations as dot products with the flavour-summed signal s (Gaussian likelihoods whose
+    relative templates rho_j and kept share kappa do not depend on the flavour, e.g. LAr).
+
+    With A_p = F_p + s rho_p (rho_p = 0 for absolute-only parameters), W = 1/variance, d = n - backgrounds and
+    the residual at c = 0 r = d - s kappa:
+      (A W A^T)_pq = F_p W F_q + s.(rho_p W F_q) + s.(rho_q W F_p) + s^2.(W rho_p rho_q),
+      (A W r)_p    = F_p W d - s.(F_p W kappa) + s.(rho_p W d) - s^2.(W rho_p kappa).
+    lin/quad hold the vectors dotted with s and s^2, lin_to/quad_to where each product goes ((0, p, q): the
+    Hessian's lower entry [p, q]; (1, p, 0): the right-hand side [p]); all-zero vectors are dropped.
+    """
+
+    lin: np.ndarray
+    lin_to: np.ndarray
+    quad: np.ndarray
+    quad_to: np.ndarray
+    rhs0: np.ndarray
+    resid0: np.ndarray
+    kappa: np.ndarray
+    rho: np.ndarray
+    fnz: np.ndarray
+
+    @staticmethod
+    def build(js, rel, keep, fixed, data, bkg, weights) -> "_Projection | None":
+        flavour_blind = np.all(rel == rel[:, :1]) and np.all(keep == keep[:1])
+        if not flavour_blind:
+            return None
+        k = fixed.shape[0]
+        rho = np.zeros((k, data.size))
+        rho[js] = rel[:, 0]
+        kappa, d = keep[0], data - bkg
+        lin, lin_to, quad, quad_to = [], [], [], []
+
+        def put(vectors, targets, v, target):
+            if np.any(v != 0):
+                vectors.append(v)
+                targets.append(target)
+
+        for p in js:
+            for q in range(k):  # s.(rho_p W F_q): entry [p, q] and, by symmetry, [q, p]; the diagonal twice
+                hi, lo = max(p, q), min(p, q)
+                put(lin, lin_to, (2.0 if p == q else 1.0) * rho[p] * weights * fixed[q], (0, hi, lo))
+        for p in range(k):
+            put(lin, lin_to, rho[p] * weights * d - fixed[p] * weights * kappa, (1, p, 0))
+        for j, p in enumerate(js):
+            for q in js[:j + 1]:
+                put(quad, quad_to, weights * rho[p] * rho[q], (0, max(p, q), min(p, q)))
+            put(quad, quad_to, -weights * rho[p] * kappa, (1, p, 0))
+        b = data.size
+        c = np.ascontiguousarray
+        return _Projection(
+            lin=c(np.array(lin).reshape(-1, b)), lin_to=c(np.array(lin_to, dtype=np.int64).reshape(-1, 3)),
+            quad=c(np.array(quad).reshape(-1, b)), quad_to=c(np.array(quad_to, dtype=np.int64).reshape(-1, 3)),
+            rhs0=c(fixed @ (weights * d)), resid0=c(d), kappa=c(kappa), rho=c(rel[:, 0]),
+            fnz=np.flatnonzero(np.any(fixed != 0, axis=1)).astype(np.int64))
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,16 +273,17 @@ class Likelihood:
                 keep = keep - rel[j]
                 es_keep = es_keep - es_rel[j]
                 break
-        weights = wfixed = ff = None
+        weights = wfixed = ff = proj = None
         if self.statistic == "gaussian":
             weights = 1.0 / np.asarray(self.variance, float)
             wfixed = fixed * weights[None, :]
             ff = wfixed @ fixed.T + np.diag(prec + 1e-12)
+            proj = _Projection.build(js, rel, keep, fixed, np.asarray(self.data, float), bkg, weights)
         c = np.ascontiguousarray
         return _ProfileSetup(groups, var, c(prec), c(bkg), js, c(rel, float), c(es_rel, float), c(fixed, float),
                              c(self.data, float), None if weights is None else c(weights),
                              None if wfixed is None else c(wfixed), None if ff is None else c(ff),
-                             c(offset), c(keep), c(es_keep))
+                             c(offset), c(keep), c(es_keep), proj)
 
     def _merged_groups(self, with_es: bool = True) -> list[list[int]]:
         """Nuisances with identical templates and Gaussian priors act as one parameter of variance sum sigma^2
