@@ -78,17 +78,21 @@ def bench_sm(results):
 
 
 def flops_per_hypothesis(lk, iterations: np.ndarray) -> float:
-    """Floating-point operations per hypothesis of the compiled kernels (counted from their loops; every
-    Poisson iteration counted with a fresh Hessian: an upper bound, the chord iterations skip it)."""
+    """Floating-point operations per hypothesis of the compiled kernels, counted from their loops (a Poisson
+    iteration: weights, gradient, Hessian, Cholesky solve, step; every one has a fresh Hessian)."""
     st = lk._setup
     k, ks, b = st.fixed.shape[0], st.js.size, lk.n_bins
     load = 2 * 3 * b + 2 * ks * 3 * b + 2 * 3 * b  # re-timing, templates S = sum_f s_f r_f, base
     chol = k**3 / 3 + 2 * k**2 + 2 * k * k
+    if lk.statistic == "gaussian" and st.projection is not None:  # dot products with the flavour-summed signal
+        pr = st.projection
+        return 3 * 3 * b + b + 2 * (pr.lin.shape[0] + pr.quad.shape[0]) * b + chol \
+            + 2 * (pr.fnz.size + 2 * ks + 1) * b + 3 * b
     if lk.statistic == "gaussian":
         return load + b + 2 * k * b + 2 * ks * b + 2 * ks * k * b + 3 * ks * (ks + 1) / 2 * b + chol \
             + 2 * k * b + 3 * b
-    per_iter = 4 * b + 2 * k * b + k * b + k * (k + 1) * b + chol + 2 * k * b + 2 * k * b + 2 * b
-    return load + 2 * k * b + float(np.mean(iterations)) * per_iter + 6 * b
+    per_iter = 4 * b + 2 * k * b + k * b + k * (k + 1) * b + chol + 2 * k * b + 3 * b + b  # ..., step, mu += dmu
+    return load + 2 * k * b + float(np.mean(iterations)) * per_iter + 2 * k * b + 6 * b  # + final mu, chi^2
 
 
 def bench_profiler(results, sizes, matmul_rate):

@@ -22,7 +22,7 @@ _BLOCK = 64
 from ._compiled_constants import ROUNDOFF  # noqa: E402,F401
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _load(sig_h, es_h, factor, has_es, sf, ef):
     """sf = sig_h * factor (and ef = es_h * factor); round-off negatives set to zero. False if invalid.
 
@@ -58,7 +58,7 @@ def _load(sig_h, es_h, factor, has_es, sf, ef):
     return True
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, base):
     """amat (K, B) = F + S_h, srows (Ks, B) = S_h, base (B,) = backgrounds + sum_f (keep_f s_f + es_keep_f es_f):
     the expected counts at a = offset (the signal share carried by the normalisation parameter taken out).
@@ -92,7 +92,7 @@ def _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat,
             amat[p, i] += srows[s, i]
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _start_scale(base, sig, data):
     """Starting value of the normalisation parameter c = 1 + a: 1, or, for a hypothesis that predicts more events
     than observed, the factor that brings its total near the data (a far hypothesis then converges in a few
@@ -109,7 +109,7 @@ def _start_scale(base, sig, data):
     return min(1.0, max(n_obs - n_base, 0.05 * n_obs) / n_sig)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _cholesky(hm, d):
     """Jacobi-scaled Cholesky factor of a small SPD matrix, in place (lower triangle); d gets the inverse scales
     1/sqrt(H_ii) and the diagonal of the factor holds its inverse (so that solving multiplies: a division costs
@@ -135,7 +135,7 @@ def _cholesky(hm, d):
             hm[i, j] = t * inv
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _cho_solve(lo, d, rhs, y, out):
     """Solve H out = rhs with `_cholesky`'s factor (inverse diagonal) and inverse scales d."""
     k = lo.shape[0]
@@ -153,7 +153,7 @@ def _cho_solve(lo, d, rhs, y, out):
         out[i] *= d[i]
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _hessian(wa, amat, lo):
     """Lower triangle of wa amat^T (K x K), two columns per pass over the bins (each wa row loaded once for
     both: the dot products are bound by loads)."""
@@ -177,7 +177,7 @@ def _hessian(wa, amat, lo):
             lo[p, p] = t0
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _counts(base, amat, a, mu):
     """mu = base + sum_p a_p amat_p (parameters outermost, bins innermost: vectorised)."""
     for i in range(mu.shape[0]):
@@ -188,7 +188,7 @@ def _counts(base, amat, a, mu):
             mu[i] += ap * amat[p, i]
 
 
-@njit(parallel=True, cache=True, fastmath=_FM)
+@njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
 def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets, centres,
                     precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter):
     """Damped Newton: every iteration a fresh Hessian and one K x K Cholesky solve; a step is shortened (to 0.9
@@ -318,7 +318,7 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
                 prev[p] = a[p]
 
 
-@njit(parallel=True, cache=True, fastmath=_FM)
+@njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
 def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep, offset, data_sets,
                      centres, precision, weights, out_chi2, out_a):
     """One K x K solve per hypothesis; the hypothesis-independent block ff = F W F^T + priors is precomputed,
@@ -405,7 +405,7 @@ def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, k
             out_chi2[h] = chi2
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _dots(mat, x, out):
     """out_r = mat_r . x for every row r, four rows per pass over the bins (x loaded once for all four)."""
     n_r, n_b = mat.shape
@@ -434,7 +434,7 @@ def _dots(mat, x, out):
         r += 1
 
 
-@njit(parallel=True, cache=True, fastmath=_FM)
+@njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
 def gaussian_profile_projected(sig, factor, lin, lin_to, quad, quad_to, ff, rhs0, resid0, kappa, rho, js, fixed,
                                fnz, offset, centres, precision, weights, out_chi2, out_a):
     """The Gaussian profile for likelihoods whose signal templates do not depend on the flavour (LAr): every
