@@ -21,6 +21,7 @@ import numpy as np
 
 from .cross_section import NuclearModel
 from .fits import DATASETS, DETECTORS, likelihood
+from .likelihood.rebin import integrate_signal, time_integrated
 from .models.light_mediators import MODEL_NAMES, SEED000_MEDIATORS, VectorMediator, ZPrimeCharges
 from .models.light_mediators import model as mediator_model
 from .rates import electron_engine, engine
@@ -94,7 +95,9 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
     electron_scattering: also the mediator's nu-e scattering on the electrons of CsI (the likelihood's ES slot);
     default CEvNS only, as in seed 001's analysis.
     likelihood_options: {detector: {keyword: value}} for the detectors' likelihoods, e.g.
-    {"csi": {"timing_offset_us": 0.0}} or {"lar": {"configuration": "coherent"}} (a per-detector configuration).
+    {"csi": {"timing_offset_us": 0.0}} or {"lar": {"configuration": "coherent"}} (a per-detector configuration);
+    the key "time_integrated": True fits that detector's data summed over time (energy only,
+    `likelihood.rebin.time_integrated`; refused for likelihoods with time-dependent signal nuisances).
     nuclear: the nuclear model (form factor, proton and neutron radii) of the predicted CEvNS counts of every
     detector, for SM and mediator alike; None = the library's default NuclearModel(). It does not change a
     likelihood's own templates (seed 000's radius nuisance a4): pass those via likelihood_options {"csi":
@@ -115,11 +118,16 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
     for det in dets:
         counts = _quadratic(det, key, tuple(masses.tolist()), high_mass, nkey).counts(x)  # (nM, ng, 3, nE, nt)
         opts = dict((likelihood_options or {}).get(det, {}))
+        integrate = bool(opts.pop("time_integrated", False))
         lk = likelihood(det, opts.pop("configuration", configuration), **opts)
         es_quad = _electron_quadratic(det, key, tuple(masses.tolist()), high_mass) if electron_scattering else None
         es = None if es_quad is None else es_quad.counts(x).reshape(-1, 3, lk.n_bins)
-        total = total + lk.chi2_profiled(counts.reshape((-1,) + counts.shape[-3:]),
-                                         electron_scattering=es).reshape(g.shape)
+        counts = counts.reshape((-1,) + counts.shape[-3:])
+        if integrate:  # the energy-only fit: signal re-timed, then every likelihood input summed over time
+            counts = integrate_signal(lk, counts)
+            es = None if es is None else integrate_signal(lk, es)
+            lk = time_integrated(lk)
+        total = total + lk.chi2_profiled(counts, electron_scattering=es).reshape(g.shape)
     return total
 
 
