@@ -65,3 +65,17 @@ def test_scan_option_equals_the_integrated_likelihood():
     np.testing.assert_allclose(got, want, rtol=1e-10)
     full = scans.chi2_grid("b-3le", [1.0], g, "csi")[0]
     assert not np.allclose(got - got[0], full - full[0])  # the time information changes the profile
+
+
+def test_gaussian_variances_add():
+    """LAr without nuisances: the integrated Gaussian chi^2 is sum (mu - n)^2 / var over the energy projection."""
+    lk = dataclasses.replace(likelihood("lar", "seed001"), nuisances=[])
+    ti = time_integrated(lk)
+    n_e, n_t = lk.shape
+    np.testing.assert_allclose(ti.variance, lk.variance.reshape(n_e, n_t).sum(axis=1))
+    s = engine("lar").counts()[None]
+    s_e = integrate_signal(lk, s)
+    mu = s_e.sum(axis=1)[0] + sum(ti.backgrounds.values())
+    data = lk.data.reshape(n_e, n_t).sum(axis=1)
+    var = lk.variance.reshape(n_e, n_t).sum(axis=1)
+    assert ti.chi2_profiled(s_e)[0] == pytest.approx(np.sum((mu - data) ** 2 / var), rel=1e-10)
