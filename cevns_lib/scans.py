@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cross_section import NuclearModel
 from .fits import DATASETS, DETECTORS, likelihood
+from .likelihood.rebin import integrate_signal, time_integrated
 from .models.light_mediators import MODEL_NAMES, SEED000_MEDIATORS, VectorMediator, ZPrimeCharges
 from .models.light_mediators import model as mediator_model
 from .rates import electron_engine, engine
@@ -47,11 +49,27 @@ def _model_key(model):
     raise ValueError(f"a mediator model is a name or ZPrimeCharges, not {type(model).__name__}")
 
 
+def _nuclear_key(nuclear) -> tuple | None:
+    """A hashable description of a NuclearModel (None: the default one), for the cache of `_quadratic`."""
+    if nuclear is None:
+        return None
+    if not isinstance(nuclear, NuclearModel):
+        raise ValueError(f"nuclear must be a cross_section.NuclearModel or None, not {type(nuclear).__name__}")
+    radii = nuclear.neutron_radius_fm or {}
+    for k, v in radii.items():
+        if np.ndim(v) != 0:
+            raise ValueError(f"nuclear.neutron_radius_fm[{k!r}] must be one radius (fm) in a scan, not an array")
+    return (nuclear.form_factor, nuclear.radii, nuclear.alpha4, tuple(sorted((k, float(v)) for k, v in radii.items())))
+
+
 @functools.lru_cache(maxsize=256)
-def _quadratic(detector: str, key, masses: tuple, high_mass: bool):
+def _quadratic(detector: str, key, masses: tuple, high_mass: bool, nuclear_key: tuple | None = None):
     masses = np.array(masses)
-    m = VectorMediator(key, masses, high_mass=high_mass) if isinstance(key, ZPrimeCharges) else \
-        mediator_model(key, masses, high_mass=high_mass)
+    sm = {} if nuclear_key is None else {"nuclear": NuclearModel(
+        form_factor=nuclear_key[0], radii=nuclear_key[1], alpha4=nuclear_key[2],
+        neutron_radius_fm=dict(nuclear_key[3]) or None)}
+    m = VectorMediator(key, masses, high_mass=high_mass, **sm) if isinstance(key, ZPrimeCharges) else \
+        mediator_model(key, masses, high_mass=high_mass, **sm)
     return engine(detector).quadratic_counts(m)
 
 
@@ -69,7 +87,7 @@ def _electron_quadratic(detector: str, key, masses: tuple, high_mass: bool):
 
 def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configuration: str = "seed001",
               high_mass: bool = False, electron_scattering: bool = False,
-              likelihood_options: dict | None = None) -> np.ndarray:
+              likelihood_options: dict | None = None, nuclear: NuclearModel | None = None) -> np.ndarray:
     """Profiled chi^2 on the grid (len(masses), n_g) of a mediator model (coupling g, or g/M in MeV^-1).
 
     model: a name (MODEL_NAMES, SEED000_MEDIATORS) or any ZPrimeCharges assignment. couplings: (n_g,) for every
@@ -77,9 +95,16 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
     electron_scattering: also the mediator's nu-e scattering on the electrons of CsI (the likelihood's ES slot);
     default CEvNS only, as in seed 001's analysis.
     likelihood_options: {detector: {keyword: value}} for the detectors' likelihoods, e.g.
-    {"csi": {"timing_offset_us": 0.0}} or {"lar": {"configuration": "coherent"}} (a per-detector configuration).
+    {"csi": {"timing_offset_us": 0.0}} or {"lar": {"configuration": "coherent"}} (a per-detector configuration);
+    the key "time_integrated": True fits that detector's data summed over time (energy only,
+    `likelihood.rebin.time_integrated`; refused for likelihoods with time-dependent signal nuisances).
+    nuclear: the nuclear model (form factor, proton and neutron radii) of the predicted CEvNS counts of every
+    detector, for SM and mediator alike; None = the library's default NuclearModel(). It does not change a
+    likelihood's own templates (seed 000's radius nuisance a4): pass those via likelihood_options {"csi":
+    {"nuclear": ...}}.
     """
     key = _model_key(model)
+    nkey = _nuclear_key(nuclear)
     masses = np.atleast_1d(as_nonnegative_array(masses_mev, "mediator masses masses_mev (MeV)"))
     g = as_nonnegative_array(couplings, "couplings (g, or g/M in MeV^-1)")
     dets = _check_dataset(dataset)
@@ -91,13 +116,18 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
     x = (g * g)[..., None]
     total = 0.0
     for det in dets:
-        counts = _quadratic(det, key, tuple(masses.tolist()), high_mass).counts(x)  # (nM, ng, 3, nE, nt)
+        counts = _quadratic(det, key, tuple(masses.tolist()), high_mass, nkey).counts(x)  # (nM, ng, 3, nE, nt)
         opts = dict((likelihood_options or {}).get(det, {}))
+        integrate = bool(opts.pop("time_integrated", False))
         lk = likelihood(det, opts.pop("configuration", configuration), **opts)
         es_quad = _electron_quadratic(det, key, tuple(masses.tolist()), high_mass) if electron_scattering else None
         es = None if es_quad is None else es_quad.counts(x).reshape(-1, 3, lk.n_bins)
-        total = total + lk.chi2_profiled(counts.reshape((-1,) + counts.shape[-3:]),
-                                         electron_scattering=es).reshape(g.shape)
+        counts = counts.reshape((-1,) + counts.shape[-3:])
+        if integrate:  # the energy-only fit: signal re-timed, then every likelihood input summed over time
+            counts = integrate_signal(lk, counts)
+            es = None if es is None else integrate_signal(lk, es)
+            lk = time_integrated(lk)
+        total = total + lk.chi2_profiled(counts, electron_scattering=es).reshape(g.shape)
     return total
 
 
@@ -179,7 +209,7 @@ DCHI2_REFERENCES = ("minimum", "sm")
 
 def bound_profile(name, dataset: str, regime: str = "low", configuration: str = "seed001", n: int = 600,
                   likelihood_options: dict | None = None, reference: str = "minimum",
-                  electron_scattering: bool = False):
+                  electron_scattering: bool = False, nuclear: NuclearModel | None = None):
     """(x, Delta chi^2) along the coupling: g for M -> 0 ('low'), g/M in GeV^-1 for M^2 >> q^2 ('high').
 
     reference: Delta chi^2 from the minimum along the coupling ("minimum", the book's convention) or from the SM
@@ -190,13 +220,14 @@ def bound_profile(name, dataset: str, regime: str = "low", configuration: str = 
     low = -9 if electron_scattering else -7
     if regime == "low":
         grid = np.concatenate([[0.0], np.logspace(low, -1, n)])
-        chi2 = chi2_grid(name, [LOW_MASS_MEV], grid, dataset, configuration,
-                         likelihood_options=likelihood_options, electron_scattering=electron_scattering)[0]
+        chi2 = chi2_grid(name, [LOW_MASS_MEV], grid, dataset, configuration, likelihood_options=likelihood_options,
+                         electron_scattering=electron_scattering, nuclear=nuclear)[0]
         scale = 1.0
     elif regime == "high":
         grid = np.concatenate([[0.0], np.logspace(-9, -3, n)])  # g/M in MeV^-1
         chi2 = chi2_grid(name, [1.0], grid, dataset, configuration, high_mass=True,
-                         likelihood_options=likelihood_options, electron_scattering=electron_scattering)[0]
+                         likelihood_options=likelihood_options, electron_scattering=electron_scattering,
+                         nuclear=nuclear)[0]
         scale = 1e3  # GeV^-1
     else:
         raise ValueError(f"regime must be 'low' or 'high', not {regime!r}")
