@@ -3,7 +3,9 @@
 `LOW_ENERGY_SIN2`: determinations of the weak mixing angle below the Z pole, as published: the momentum
 transfer Q (GeV) at which each applies, the value and its total 1σ uncertainty (statistical and systematic
 added in quadrature where quoted separately), the scheme as the paper states it, and the citation key in
-``references.bib``.
+``references.bib``. Atomic parity violation in ¹³³Cs enters through the weak charge Q_W that each atomic-theory
+evaluation extracts from the measured amplitude (`APV_CS_WEAK_CHARGES`), converted to sin²θ_W by
+`sin2_from_weak_charge`.
 
 `NEUTRON_RADII`: published point-neutron rms radii R_n (fm) of the CsI and Ar nuclei from other analyses, with
 asymmetric 1σ errors, the nucleus (or the Cs/I average) each applies to, how it was obtained, the source as the
@@ -17,6 +19,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .constants import SIN2_THETA_W_LOW_ENERGY
+
+CS133_Z = 55  # protons in 133Cs
+
 
 @dataclass(frozen=True)
 class Sin2Measurement:
@@ -28,6 +34,57 @@ class Sin2Measurement:
     cite: str
 
 
+@dataclass(frozen=True)
+class APVWeakCharge:
+    """The weak charge of ¹³³Cs extracted from the measured 6S-7S parity-violating amplitude with one atomic theory.
+
+    q_w: the extracted weak charge; exp_error / theory_error: its experimental and atomic-theory 1σ errors;
+    q_w_sm: the Standard-Model weak charge quoted in the same paper (the reference the shift is taken from);
+    atomic_theory: the many-body method of the paper; q_gev: the momentum-transfer scale (GeV) at which the result
+    is drawn.
+    """
+
+    name: str
+    q_w: float
+    exp_error: float
+    theory_error: float
+    q_w_sm: float
+    atomic_theory: str
+    q_gev: float
+    cite: str
+
+    @property
+    def error(self) -> float:
+        return math.hypot(self.exp_error, self.theory_error)
+
+
+def sin2_from_weak_charge(q_w: float, q_w_sm: float, sin2_sm: float = SIN2_THETA_W_LOW_ENERGY,
+                          z: int = CS133_Z) -> float:
+    """sin²θ_W implied by a nuclear weak charge, linearised about the Standard Model.
+
+    Q_W = Z (1 - 4 sin²θ_W) - N at tree level, so dQ_W / d sin²θ_W = -4 Z and
+    sin²θ_W = sin²θ_W(SM) - (Q_W - Q_W(SM)) / (4 Z). The shift is taken from the Standard-Model Q_W that the same
+    paper quotes (its radiative corrections cancel in the difference); the slope is the tree-level one.
+    """
+    return sin2_sm - (q_w - q_w_sm) / (4.0 * z)
+
+
+# Q of the APV point: Porsev et al. (2009) describe their result as confirming the running "from ~10 MeV to
+# ~100 GeV", i.e. they place Cs APV at ~10 MeV; both APV entries are drawn there.
+_APV_Q_GEV = 0.010
+
+APV_CS_WEAK_CHARGES: tuple[APVWeakCharge, ...] = (
+    # Q_W(133Cs) = -73.16(29)_exp(20)_th, SM -73.16(3): Porsev, Beloy & Derevianko, PRL 102 (2009) 181601
+    # (abstract, arXiv:0902.0335; SM value from the abstract of the long paper, PRD 82 (2010) 036008,
+    # arXiv:1006.4193); coupled-cluster singles, doubles and valence triples (CCSDvT)
+    APVWeakCharge("APV Cs (Porsev et al.)", -73.16, 0.29, 0.20, -73.16,
+                  "relativistic coupled-cluster (singles, doubles, valence triples)", _APV_Q_GEV, "Porsev2009"),
+    # Q_W(133Cs) = -73.71(26)_ex(23)_th, SM -73.23(1): Sahoo, Das & Spiesberger, PRD 103 (2021) L111303
+    # (abstract, arXiv:2101.10095); perturbed relativistic coupled-cluster theory
+    APVWeakCharge("APV Cs (Sahoo et al.)", -73.71, 0.26, 0.23, -73.23,
+                  "perturbed relativistic coupled-cluster", _APV_Q_GEV, "Sahoo2021"),
+)
+
 LOW_ENERGY_SIN2: tuple[Sin2Measurement, ...] = (
     # SLAC E158, parity violation in Moller scattering: 0.2397 +- 0.0010 (stat) +- 0.0008 (syst) at
     # Q^2 = 0.026 GeV^2 (Anthony et al., PRL 95 (2005) 081601); the paper's effective angle
@@ -35,6 +92,10 @@ LOW_ENERGY_SIN2: tuple[Sin2Measurement, ...] = (
     # JLab Qweak, weak charge of the proton: sin^2 theta_W = 0.2383 +- 0.0011 at Q^2 = 0.0248 GeV^2
     # (Androic et al., Nature 557 (2018) 207)
     Sin2Measurement("Qweak (e p)", math.sqrt(0.0248), 0.2383, 0.0011, "MS-bar", "Qweak2018"),
+    # atomic parity violation in 133Cs, each atomic theory's Q_W converted by sin2_from_weak_charge (slope
+    # 1 / (4 Z), so the 1σ error is the Q_W error over 4 Z)
+    *(Sin2Measurement(a.name, a.q_gev, sin2_from_weak_charge(a.q_w, a.q_w_sm), a.error / (4.0 * CS133_Z),
+                      "shift from the SM (MS-bar at q -> 0)", a.cite) for a in APV_CS_WEAK_CHARGES),
 )
 
 

@@ -163,11 +163,23 @@ def sin2_low_energy_figure(book_points, measurements, sm_value: float, sm_label:
         lo = 0.0 if minus != minus else minus
         hi = 0.0 if plus != plus else plus
         ax.errorbar([q], [best], yerr=[[lo], [hi]], fmt=next(markers), ms=5, capsize=3, label=label)
-    for k, m in enumerate(sorted(measurements, key=lambda m: m.value)):
-        ax.errorbar([m.q_gev], [m.value], yerr=[m.error], fmt="s", ms=4, color="0.35", capsize=2)
-        # labels alternately below and above, so that points at nearly the same Q stay readable
-        ax.annotate(m.name, (m.q_gev, m.value), textcoords="offset points", xytext=(8, -16 if k % 2 == 0 else 8),
-                    fontsize=8, color="0.3")
+    # published points in clusters of nearby Q (within 20 %): in each cluster the lower values are labelled below,
+    # the higher above, and results at the very same Q (one measurement, several theory inputs) are spread sideways
+    # by a few per cent in Q, so that their error bars and labels do not overlap
+    clusters: list[list] = []
+    for m in sorted(measurements, key=lambda m: m.q_gev):
+        if clusters and m.q_gev < 1.2 * clusters[-1][0].q_gev:
+            clusters[-1].append(m)
+        else:
+            clusters.append([m])
+    for cluster in clusters:
+        n_same = sum(1 for m in cluster if m.q_gev == cluster[0].q_gev)
+        for k, m in enumerate(sorted(cluster, key=lambda m: m.value)):
+            q = m.q_gev * 10 ** (0.05 * (k - 0.5 * (n_same - 1))) if n_same > 1 else m.q_gev
+            ax.errorbar([q], [m.value], yerr=[m.error], fmt="s", ms=4, color="0.35", capsize=2)
+            below = k < len(cluster) / 2
+            ax.annotate(m.name, (q, m.value), textcoords="offset points", xytext=(6, -14 if below else 7),
+                        fontsize=8, color="0.3")
     ax.set_xscale("log")
     ax.set(xlabel="momentum transfer $Q$ (GeV)", ylabel=r"$\sin^2\theta_W$", xlim=(5e-3, 1.0))
     ax.legend(loc="upper right", fontsize=8)

@@ -2,14 +2,19 @@
 import re
 from pathlib import Path
 
-from cevns_lib.measurements import LOW_ENERGY_SIN2, NEUTRON_RADII
+import math
+
+import pytest
+
+from cevns_lib.measurements import (APV_CS_WEAK_CHARGES, CS133_Z, LOW_ENERGY_SIN2, NEUTRON_RADII,
+                                    sin2_from_weak_charge)
 
 BIB_KEYS = set(re.findall(r"^@\w+\{([^,]+),", (Path(__file__).parents[1] / "references.bib").read_text(),
                           flags=re.M))
 
 
 def test_every_published_value_cites_a_bibtex_entry():
-    for m in (*LOW_ENERGY_SIN2, *NEUTRON_RADII):
+    for m in (*LOW_ENERGY_SIN2, *NEUTRON_RADII, *APV_CS_WEAK_CHARGES):
         assert m.cite in BIB_KEYS, m
 
 
@@ -18,3 +23,30 @@ def test_neutron_radii_are_in_fm_with_positive_errors():
     for m in NEUTRON_RADII:
         assert 3.0 < m.value_fm < 7.0 and 0 < m.minus_fm < 2 and 0 < m.plus_fm < 2, m
         assert m.source and m.method and m.nucleus
+
+
+def test_weak_charge_conversion_by_hand():
+    # Sahoo et al. (2021): Q_W = -73.71 against their SM -73.23, Z = 55: the weak charge is 0.48 more negative,
+    # i.e. sin^2 = 0.23857 + 0.48 / 220 = 0.2407518...; a sign slip or a slope 1/(4N) or 1/Z would fail
+    assert sin2_from_weak_charge(-73.71, -73.23, 0.23857, 55) == pytest.approx(0.23857 + 0.48 / 220, abs=1e-12)
+    # agreement with the SM weak charge returns the SM angle
+    assert sin2_from_weak_charge(-73.16, -73.16, 0.23857, 55) == 0.23857
+
+
+def test_weak_charge_conversion_inverts_the_tree_level_weak_charge():
+    # Q_W = Z (1 - 4 s2) - N is linear in s2, so the linearised inversion is exact for it
+    z, n = 55, 78
+    tree = lambda s2: z * (1 - 4 * s2) - n  # noqa: E731
+    for s2_sm, s2 in ((0.23857, 0.2300), (0.23857, 0.2450), (0.231, 0.239)):
+        assert sin2_from_weak_charge(tree(s2), tree(s2_sm), s2_sm, z) == pytest.approx(s2, abs=1e-12)
+
+
+def test_apv_entries_are_cs_weak_charges_and_reach_the_sin2_list():
+    for a in APV_CS_WEAK_CHARGES:
+        # Q_W(133Cs) is about -73 (a positive sign or Q_W per nucleon would fail); errors of a few tenths
+        assert -75 < a.q_w < -71 and -75 < a.q_w_sm < -71, a
+        assert 0 < a.exp_error < 1 and 0 < a.theory_error < 1 and a.atomic_theory
+        assert a.error == pytest.approx(math.hypot(a.exp_error, a.theory_error))
+        m = next(m for m in LOW_ENERGY_SIN2 if m.cite == a.cite)
+        assert m.error == pytest.approx(a.error / (4 * CS133_Z))
+        assert 1e-3 < m.q_gev < 0.1   # below the electron-scattering points

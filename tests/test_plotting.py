@@ -85,7 +85,7 @@ def test_published_sin2_values_are_sane():
     from cevns_lib.measurements import LOW_ENERGY_SIN2
 
     for m in LOW_ENERGY_SIN2:
-        assert 0.1 < m.q_gev < 1 and 0.23 < m.value < 0.245 and 0 < m.error < 0.005 and m.cite
+        assert 1e-3 < m.q_gev < 1 and 0.23 < m.value < 0.245 and 0 < m.error < 0.005 and m.cite
 
 
 def test_stacked_panel_stacks_per_unit_width_and_checks_shapes():
