@@ -10,6 +10,11 @@ evaluation extracts from the measured amplitude (`APV_CS_WEAK_CHARGES`), convert
 `NEUTRON_RADII`: published point-neutron rms radii R_n (fm) of the CsI and Ar nuclei from other analyses, with
 asymmetric 1σ errors, the nucleus (or the Cs/I average) each applies to, how it was obtained, the source as the
 book names it, and the citation key.
+`MEDIATOR_BOUNDS`: bounds of other experiments on the coupling of a light U(1)' boson, as far as a number was read
+in the cited source: the book's model name, the mass range (MeV) the bound covers, the coupling, what the number
+is (e.g. the strongest limit over the range), the confidence level, the source as the book names it, and the
+citation key.
+
 Only values read in the cited source are stored; nuclear-theory predictions (mean-field, shell-model,
 coupled-cluster) are not, because no tabulated value was at hand in a source read for this book (see the text of
 the chapter on the Standard-Model fits).
@@ -119,4 +124,26 @@ NEUTRON_RADII: tuple[NeutronRadius, ...] = (
     # radius: point-neutron radius 4.86(21) fm (Huang et al., arXiv:2403.03566, abstract)
     NeutronRadius("¹³³Cs", 4.86, 0.21, 0.21, "p + ¹³³Cs elastic scattering, Glauber model",
                   "Huang et al. (2024)", "Huang2024"),
+)
+
+
+@dataclass(frozen=True)
+class MediatorBound:
+    model: str
+    mass_min_mev: float
+    mass_max_mev: float
+    coupling: float
+    kind: str
+    cl: str
+    source: str
+    cite: str
+
+
+MEDIATOR_BOUNDS: tuple[MediatorBound, ...] = (
+    # BaBar, e+ e- -> mu+ mu- Z', Z' -> mu+ mu- with 514 fb^-1, for a Z' coupling only to the second and third
+    # lepton generations (L_mu - L_tau, coupling g' to mu, tau, nu_mu, nu_tau): no signal for Z' masses 0.212-10 GeV,
+    # "limits on the coupling parameter g' as low as 7x10^-4" (Lees et al., PRD 94 (2016) 011102(R), abstract;
+    # arXiv:1606.03501); 90 % CL upper limits on the cross section
+    MediatorBound("lmu-ltau", 212.0, 10000.0, 7e-4, "strongest limit over the mass range (the bound lies at or "
+                  "above it)", "90 %", "BaBar (2016)", "BaBar2016"),
 )

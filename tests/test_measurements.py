@@ -6,15 +6,16 @@ import math
 
 import pytest
 
-from cevns_lib.measurements import (APV_CS_WEAK_CHARGES, CS133_Z, LOW_ENERGY_SIN2, NEUTRON_RADII,
+from cevns_lib.measurements import (APV_CS_WEAK_CHARGES, CS133_Z, LOW_ENERGY_SIN2, MEDIATOR_BOUNDS, NEUTRON_RADII,
                                     sin2_from_weak_charge)
+from cevns_lib.models.light_mediators import MODEL_NAMES
 
 BIB_KEYS = set(re.findall(r"^@\w+\{([^,]+),", (Path(__file__).parents[1] / "references.bib").read_text(),
                           flags=re.M))
 
 
 def test_every_published_value_cites_a_bibtex_entry():
-    for m in (*LOW_ENERGY_SIN2, *NEUTRON_RADII, *APV_CS_WEAK_CHARGES):
+    for m in (*LOW_ENERGY_SIN2, *NEUTRON_RADII, *APV_CS_WEAK_CHARGES, *MEDIATOR_BOUNDS):
         assert m.cite in BIB_KEYS, m
 
 
@@ -50,3 +51,11 @@ def test_apv_entries_are_cs_weak_charges_and_reach_the_sin2_list():
         m = next(m for m in LOW_ENERGY_SIN2 if m.cite == a.cite)
         assert m.error == pytest.approx(a.error / (4 * CS133_Z))
         assert 1e-3 < m.q_gev < 0.1   # below the electron-scattering points
+
+
+def test_mediator_bounds_name_a_book_model_and_sane_units():
+    for b in MEDIATOR_BOUNDS:
+        assert b.model in MODEL_NAMES, b          # a typo would silently drop the bound from the figure
+        # masses in MeV (a range in GeV would sit below 20), a dimensionless coupling below 1
+        assert 1.0 < b.mass_min_mev < b.mass_max_mev < 1e5 and 0 < b.coupling < 1, b
+        assert b.kind and b.cl and b.source
