@@ -124,6 +124,10 @@ NEUTRON_RADII: tuple[NeutronRadius, ...] = (
     # radius: point-neutron radius 4.86(21) fm (Huang et al., arXiv:2403.03566, abstract)
     NeutronRadius("¹³³Cs", 4.86, 0.21, 0.21, "p + ¹³³Cs elastic scattering, Glauber model",
                   "Huang et al. (2024)", "Huang2024"),
+    # atomic parity violation in Cs combined with the COHERENT CsI 2017 radius, assuming the SM weak mixing angle:
+    # R_n = 5.42 +- 0.31 fm (Cadeddu & Dordei, PRD 99 (2019) 033010, abstract; arXiv:1808.10202)
+    NeutronRadius("¹³³Cs", 5.42, 0.31, 0.31, "APV Cs + CEvNS (COHERENT CsI 2017), SM sin²θ_W assumed",
+                  "Cadeddu & Dordei (2019)", "CadedduDordei2019"),
 )
 
 
