@@ -152,7 +152,8 @@ def sin2_low_energy_figure(book_points, measurements, sm_value: float, sm_label:
     """sin^2 theta_W against momentum transfer Q (GeV, log axis): the book's points and published ones.
 
     book_points: sequence of (label, q_gev, best, minus, plus) (an open side, NaN, is drawn as an arrow-less
-    one-sided bar to the axis edge); measurements: `cevns_lib.measurements.Sin2Measurement` items.
+    one-sided bar to the axis edge); measurements: `cevns_lib.measurements.Sin2Measurement` items (those at the
+    same Q are spread sideways by a few per cent so that they stay apart).
     """
     import matplotlib.pyplot as plt
 

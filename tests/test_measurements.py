@@ -59,3 +59,13 @@ def test_mediator_bounds_name_a_book_model_and_sane_units():
         # masses in MeV (a range in GeV would sit below 20), a dimensionless coupling below 1
         assert 1.0 < b.mass_min_mev < b.mass_max_mev < 1e5 and 0 < b.coupling < 1, b
         assert b.kind and b.cl and b.source
+
+
+def test_cited_titles_render_without_raw_tex():
+    # the bibliography page shows titles as typed: math mode or a TeX command would appear raw
+    bib = (Path(__file__).parents[1] / "references.bib").read_text()
+    keys = {m.cite for m in (*LOW_ENERGY_SIN2, *NEUTRON_RADII, *APV_CS_WEAK_CHARGES, *MEDIATOR_BOUNDS)}
+    for key in keys:
+        entry = bib[bib.index("{" + key + ","):].split("\n@", 1)[0]
+        title = re.search(r"^\s*title\s*=\s*\{(.*)\},?\s*$", entry, flags=re.M).group(1)
+        assert "$" not in title and "\\" not in title, (key, title)

@@ -81,6 +81,17 @@ def test_sin2_figure_draws_every_point():
     plt.close(fig)
 
 
+def test_sin2_figure_spreads_results_at_the_same_q():
+    # two theory evaluations of one measurement (the APV points) must not be drawn on top of each other
+    from cevns_lib.measurements import Sin2Measurement
+
+    same = [Sin2Measurement("a", 0.01, 0.238, 0.001, "x", "k"), Sin2Measurement("b", 0.01, 0.241, 0.001, "x", "k")]
+    fig = plotting.sin2_low_energy_figure([], same, 0.23857, "SM")
+    xs = [c.lines[0].get_xdata()[0] for c in fig.axes[0].containers]
+    assert len(xs) == 2 and xs[0] != xs[1] and all(0.008 < x < 0.0125 for x in xs)
+    plt.close(fig)
+
+
 def test_published_sin2_values_are_sane():
     from cevns_lib.measurements import LOW_ENERGY_SIN2
 
