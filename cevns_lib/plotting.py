@@ -175,12 +175,24 @@ def sin2_low_energy_figure(book_points, measurements, sm_value: float, sm_label:
             clusters.append([m])
     for cluster in clusters:
         n_same = sum(1 for m in cluster if m.q_gev == cluster[0].q_gev)
-        for k, m in enumerate(sorted(cluster, key=lambda m: m.value)):
+        group = cluster[0].group if n_same == len(cluster) > 1 else ""
+        if group and any(m.group != group for m in cluster):
+            group = ""
+        ordered = sorted(cluster, key=lambda m: m.value)
+        xs = []
+        for k, m in enumerate(ordered):
             q = m.q_gev * 10 ** (0.05 * (k - 0.5 * (n_same - 1))) if n_same > 1 else m.q_gev
+            xs.append(q)
             ax.errorbar([q], [m.value], yerr=[m.error], fmt="s", ms=4, color="0.35", capsize=2)
-            below = k < len(cluster) / 2
-            ax.annotate(m.name, (q, m.value), textcoords="offset points", xytext=(6, -14 if below else 7),
-                        fontsize=8, color="0.3")
+            if not group:
+                below = k < len(cluster) / 2
+                ax.annotate(m.name, (q, m.value), textcoords="offset points", xytext=(6, -14 if below else 7),
+                            fontsize=8, color="0.3")
+        if group:   # one label for a group of theory evaluations of one measurement, its members left to right
+            members = ",\n".join(m.name.removeprefix(group).strip(" ()") for m in ordered)
+            top = max(m.value + m.error for m in ordered)
+            ax.annotate(f"{group}, left to right:\n{members}", (xs[0], top), textcoords="offset points",
+                        xytext=(-8, 6), fontsize=7.5, color="0.3")
     ax.set_xscale("log")
     ax.set(xlabel="momentum transfer $Q$ (GeV)", ylabel=r"$\sin^2\theta_W$", xlim=(5e-3, 1.0))
     ax.legend(loc="upper right", fontsize=8)

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from cevns_lib.measurements import (APV_CS_WEAK_CHARGES, CS133_Z, LOW_ENERGY_SIN2, MEDIATOR_BOUNDS, NEUTRON_RADII,
-                                    sin2_from_weak_charge)
+from cevns_lib.measurements import (APV_CS_WEAK_CHARGES, CS133_Z, K_PNC_PORSEV, LOW_ENERGY_SIN2, MEDIATOR_BOUNDS,
+                                    NEUTRON_RADII, rescale_weak_charge, sin2_from_weak_charge)
 from cevns_lib.models.light_mediators import MODEL_NAMES
 
 BIB_KEYS = set(re.findall(r"^@\w+\{([^,]+),", (Path(__file__).parents[1] / "references.bib").read_text(),
@@ -69,3 +69,20 @@ def test_cited_titles_render_without_raw_tex():
         entry = bib[bib.index("{" + key + ","):].split("\n@", 1)[0]
         title = re.search(r"^\s*title\s*=\s*\{(.*)\},?\s*$", entry, flags=re.M).group(1)
         assert "$" not in title and "\\" not in title, (key, title)
+
+
+def test_rescaled_weak_charge_by_hand_and_against_the_quoted_theory_error():
+    # the measurement fixes Q_W x k_PNC: Dzuba et al.'s 0.8977 instead of Porsev et al.'s 0.8906 makes |Q_W| smaller,
+    # -73.16 * 0.8906 / 0.8977 = -72.5814 (hand value); the inverse ratio (a wrong direction) would give -73.74
+    assert rescale_weak_charge(-73.16, 0.8906, 0.8977) == pytest.approx(-72.5814, abs=1e-4)
+    dzuba = next(a for a in APV_CS_WEAK_CHARGES if a.cite == "Dzuba2012")
+    assert dzuba.q_w == pytest.approx(-72.5814, abs=1e-4)
+    # cross-check of two numbers read in different abstracts: Porsev et al.'s amplitude error 0.0024 (of 0.8906)
+    # is their quoted theory error 0.20 on Q_W = -73.16
+    porsev = next(a for a in APV_CS_WEAK_CHARGES if a.cite == "Porsev2009")
+    assert abs(porsev.q_w) * 0.0024 / K_PNC_PORSEV == pytest.approx(porsev.theory_error, abs=0.01)
+
+
+def test_apv_entries_form_one_group_at_one_q():
+    apv = [m for m in LOW_ENERGY_SIN2 if m.group == "APV Cs"]
+    assert len(apv) == len(APV_CS_WEAK_CHARGES) and len({m.q_gev for m in apv}) == 1

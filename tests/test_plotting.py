@@ -92,6 +92,17 @@ def test_sin2_figure_spreads_results_at_the_same_q():
     plt.close(fig)
 
 
+def test_sin2_figure_labels_a_group_once_in_value_order():
+    from cevns_lib.measurements import Sin2Measurement
+
+    grp = [Sin2Measurement("G (hi)", 0.01, 0.241, 0.001, "x", "k", "G"),
+           Sin2Measurement("G (lo)", 0.01, 0.236, 0.001, "x", "k", "G")]
+    fig = plotting.sin2_low_energy_figure([], grp, 0.23857, "SM")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert len(texts) == 1 and texts[0].index("lo") < texts[0].index("hi")   # left to right = by value
+    plt.close(fig)
+
+
 def test_published_sin2_values_are_sane():
     from cevns_lib.measurements import LOW_ENERGY_SIN2
 
