@@ -15,6 +15,9 @@ in the cited source: the book's model name, the mass range (MeV) the bound cover
 is (e.g. the strongest limit over the range), the confidence level, the source as the book names it, and the
 citation key.
 
+`G2_BAND_EXCLUSIONS`: mass ranges (MeV) in which another experiment states that it excludes the couplings that
+explain the muon g-2 anomaly, for a model of the book, with the source and the citation key.
+
 Only values read in the cited source are stored; nuclear-theory predictions (mean-field, shell-model,
 coupled-cluster) are not, because no tabulated value was at hand in a source read for this book (see the text of
 the chapter on the Standard-Model fits).
@@ -174,4 +177,22 @@ MEDIATOR_BOUNDS: tuple[MediatorBound, ...] = (
     # arXiv:1606.03501); 90 % CL upper limits on the cross section
     MediatorBound("lmu-ltau", 212.0, 10000.0, 7e-4, "strongest limit over the mass range (the bound lies at or "
                   "above it)", "90 %", "BaBar (2016)", "BaBar2016"),
+)
+
+
+@dataclass(frozen=True)
+class G2BandExclusion:
+    model: str
+    mass_min_mev: float
+    mass_max_mev: float
+    statement: str
+    source: str
+    cite: str
+
+
+G2_BAND_EXCLUSIONS: tuple[G2BandExclusion, ...] = (
+    # NA64-e, 100 GeV electrons on an active thick target (~9e11 electrons), L_mu - L_tau Z' produced through its
+    # loop coupling to electrons: "excluding the g-2 preferred band of the Z' parameter space in the
+    # 1 keV < m_Z' <~ 2 MeV range" (Andreev et al., arXiv:2404.06982, abstract)
+    G2BandExclusion("lmu-ltau", 1e-3, 2.0, "excludes the (g-2)_mu preferred band", "NA64-e (2024)", "NA64e2024"),
 )

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from cevns_lib.measurements import (APV_CS_WEAK_CHARGES, CS133_Z, K_PNC_PORSEV, LOW_ENERGY_SIN2, MEDIATOR_BOUNDS,
+from cevns_lib.measurements import (APV_CS_WEAK_CHARGES, CS133_Z, G2_BAND_EXCLUSIONS, K_PNC_PORSEV, LOW_ENERGY_SIN2, MEDIATOR_BOUNDS,
                                     NEUTRON_RADII, rescale_weak_charge, sin2_from_weak_charge)
 from cevns_lib.models.light_mediators import MODEL_NAMES
 
@@ -15,7 +15,7 @@ BIB_KEYS = set(re.findall(r"^@\w+\{([^,]+),", (Path(__file__).parents[1] / "refe
 
 
 def test_every_published_value_cites_a_bibtex_entry():
-    for m in (*LOW_ENERGY_SIN2, *NEUTRON_RADII, *APV_CS_WEAK_CHARGES, *MEDIATOR_BOUNDS):
+    for m in (*LOW_ENERGY_SIN2, *NEUTRON_RADII, *APV_CS_WEAK_CHARGES, *MEDIATOR_BOUNDS, *G2_BAND_EXCLUSIONS):
         assert m.cite in BIB_KEYS, m
 
 
@@ -64,7 +64,8 @@ def test_mediator_bounds_name_a_book_model_and_sane_units():
 def test_cited_titles_render_without_raw_tex():
     # the bibliography page shows titles as typed: math mode or a TeX command would appear raw
     bib = (Path(__file__).parents[1] / "references.bib").read_text()
-    keys = {m.cite for m in (*LOW_ENERGY_SIN2, *NEUTRON_RADII, *APV_CS_WEAK_CHARGES, *MEDIATOR_BOUNDS)}
+    keys = {m.cite for m in (*LOW_ENERGY_SIN2, *NEUTRON_RADII, *APV_CS_WEAK_CHARGES, *MEDIATOR_BOUNDS,
+                             *G2_BAND_EXCLUSIONS)}
     for key in keys:
         entry = bib[bib.index("{" + key + ","):].split("\n@", 1)[0]
         title = re.search(r"^\s*title\s*=\s*\{(.*)\},?\s*$", entry, flags=re.M).group(1)
@@ -86,3 +87,11 @@ def test_rescaled_weak_charge_by_hand_and_against_the_quoted_theory_error():
 def test_apv_entries_form_one_group_at_one_q():
     apv = [m for m in LOW_ENERGY_SIN2 if m.group == "APV Cs"]
     assert len(apv) == len(APV_CS_WEAK_CHARGES) and len({m.q_gev for m in apv}) == 1
+
+
+def test_g2_band_exclusions_name_a_muon_coupled_model_and_a_mass_range_in_mev():
+    from cevns_lib.models.light_mediators import U1_MODELS
+
+    for x in G2_BAND_EXCLUSIONS:
+        assert x.model in U1_MODELS and U1_MODELS[x.model].mu != 0, x   # a g-2 band needs a muon coupling
+        assert 0 < x.mass_min_mev < x.mass_max_mev < 1e4 and x.statement and x.source, x
