@@ -10,6 +10,7 @@ evaluation extracts from the measured amplitude (`APV_CS_WEAK_CHARGES`), convert
 `NEUTRON_RADII`: published point-neutron rms radii R_n (fm) of the CsI and Ar nuclei from other analyses, with
 asymmetric 1σ errors, the nucleus (or the Cs/I average) each applies to, how it was obtained, the source as the
 book names it, and the citation key.
+
 `MEDIATOR_BOUNDS`: bounds of other experiments on the coupling of a light U(1)' boson, as far as a number was read
 in the cited source: the book's model name, the mass range (MeV) the bound covers, the coupling, what the number
 is (e.g. the strongest limit over the range), the confidence level, the source as the book names it, and the
