@@ -152,7 +152,8 @@ def sin2_low_energy_figure(book_points, measurements, sm_value: float, sm_label:
     """sin^2 theta_W against momentum transfer Q (GeV, log axis): the book's points and published ones.
 
     book_points: sequence of (label, q_gev, best, minus, plus) (an open side, NaN, is drawn as an arrow-less
-    one-sided bar to the axis edge); measurements: `cevns_lib.measurements.Sin2Measurement` items.
+    one-sided bar to the axis edge); measurements: `cevns_lib.measurements.Sin2Measurement` items (those at the
+    same Q are spread sideways by a few per cent so that they stay apart).
     """
     import matplotlib.pyplot as plt
 
@@ -163,11 +164,35 @@ def sin2_low_energy_figure(book_points, measurements, sm_value: float, sm_label:
         lo = 0.0 if minus != minus else minus
         hi = 0.0 if plus != plus else plus
         ax.errorbar([q], [best], yerr=[[lo], [hi]], fmt=next(markers), ms=5, capsize=3, label=label)
-    for k, m in enumerate(sorted(measurements, key=lambda m: m.value)):
-        ax.errorbar([m.q_gev], [m.value], yerr=[m.error], fmt="s", ms=4, color="0.35", capsize=2)
-        # labels alternately below and above, so that points at nearly the same Q stay readable
-        ax.annotate(m.name, (m.q_gev, m.value), textcoords="offset points", xytext=(8, -16 if k % 2 == 0 else 8),
-                    fontsize=8, color="0.3")
+    # published points in clusters of nearby Q (within 20 %): in each cluster the lower values are labelled below,
+    # the higher above, and results at the very same Q (one measurement, several theory inputs) are spread sideways
+    # by a few per cent in Q, so that their error bars and labels do not overlap
+    clusters: list[list] = []
+    for m in sorted(measurements, key=lambda m: m.q_gev):
+        if clusters and m.q_gev < 1.2 * clusters[-1][0].q_gev:
+            clusters[-1].append(m)
+        else:
+            clusters.append([m])
+    for cluster in clusters:
+        n_same = sum(1 for m in cluster if m.q_gev == cluster[0].q_gev)
+        group = cluster[0].group if n_same == len(cluster) > 1 else ""
+        if group and any(m.group != group for m in cluster):
+            group = ""
+        ordered = sorted(cluster, key=lambda m: m.value)
+        xs = []
+        for k, m in enumerate(ordered):
+            q = m.q_gev * 10 ** (0.05 * (k - 0.5 * (n_same - 1))) if n_same > 1 else m.q_gev
+            xs.append(q)
+            ax.errorbar([q], [m.value], yerr=[m.error], fmt="s", ms=4, color="0.35", capsize=2)
+            if not group:
+                below = k < len(cluster) / 2
+                ax.annotate(m.name, (q, m.value), textcoords="offset points", xytext=(6, -14 if below else 7),
+                            fontsize=8, color="0.3")
+        if group:   # one label for a group of theory evaluations of one measurement, its members left to right
+            members = ",\n".join(m.name.removeprefix(group).strip(" ()") for m in ordered)
+            top = max(m.value + m.error for m in ordered)
+            ax.annotate(f"{group}, left to right:\n{members}", (xs[0], top), textcoords="offset points",
+                        xytext=(-8, 6), fontsize=7.5, color="0.3")
     ax.set_xscale("log")
     ax.set(xlabel="momentum transfer $Q$ (GeV)", ylabel=r"$\sin^2\theta_W$", xlim=(5e-3, 1.0))
     ax.legend(loc="upper right", fontsize=8)

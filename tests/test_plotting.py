@@ -81,11 +81,33 @@ def test_sin2_figure_draws_every_point():
     plt.close(fig)
 
 
+def test_sin2_figure_spreads_results_at_the_same_q():
+    # two theory evaluations of one measurement (the APV points) must not be drawn on top of each other
+    from cevns_lib.measurements import Sin2Measurement
+
+    same = [Sin2Measurement("a", 0.01, 0.238, 0.001, "x", "k"), Sin2Measurement("b", 0.01, 0.241, 0.001, "x", "k")]
+    fig = plotting.sin2_low_energy_figure([], same, 0.23857, "SM")
+    xs = [c.lines[0].get_xdata()[0] for c in fig.axes[0].containers]
+    assert len(xs) == 2 and xs[0] != xs[1] and all(0.008 < x < 0.0125 for x in xs)
+    plt.close(fig)
+
+
+def test_sin2_figure_labels_a_group_once_in_value_order():
+    from cevns_lib.measurements import Sin2Measurement
+
+    grp = [Sin2Measurement("G (hi)", 0.01, 0.241, 0.001, "x", "k", "G"),
+           Sin2Measurement("G (lo)", 0.01, 0.236, 0.001, "x", "k", "G")]
+    fig = plotting.sin2_low_energy_figure([], grp, 0.23857, "SM")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert len(texts) == 1 and texts[0].index("lo") < texts[0].index("hi")   # left to right = by value
+    plt.close(fig)
+
+
 def test_published_sin2_values_are_sane():
     from cevns_lib.measurements import LOW_ENERGY_SIN2
 
     for m in LOW_ENERGY_SIN2:
-        assert 0.1 < m.q_gev < 1 and 0.23 < m.value < 0.245 and 0 < m.error < 0.005 and m.cite
+        assert 1e-3 < m.q_gev < 1 and 0.23 < m.value < 0.245 and 0 < m.error < 0.005 and m.cite
 
 
 def test_stacked_panel_stacks_per_unit_width_and_checks_shapes():
