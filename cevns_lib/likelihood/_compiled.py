@@ -62,34 +62,33 @@ def _load(sig_h, es_h, factor, has_es, sf, ef):
 def _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, base):
     """amat (K, B) = F + S_h, srows (Ks, B) = S_h, base (B,) = backgrounds + sum_f (keep_f s_f + es_keep_f es_f):
     the expected counts at a = offset (the signal share carried by the normalisation parameter taken out).
-    Loops ordered with the bins innermost (contiguous, vectorised)."""
-    n_f, n_b = sf.shape
+    The three flavours are written out and each bin's value is formed before it is stored (a loop over the bins
+    with loads only from the inputs: vectorised)."""
+    n_b = sf.shape[1]
     k = amat.shape[0]
     for p in range(k):
         for i in range(n_b):
             amat[p, i] = fixed[p, i]
-    for i in range(n_b):
-        base[i] = bkg[i]
-    for f in range(n_f):
-        for i in range(n_b):
-            base[i] += sf[f, i] * keep[f, i]
     if has_es:
-        for f in range(n_f):
-            for i in range(n_b):
-                base[i] += ef[f, i] * es_keep[f, i]
+        for i in range(n_b):
+            base[i] = (bkg[i] + sf[0, i] * keep[0, i] + sf[1, i] * keep[1, i] + sf[2, i] * keep[2, i]
+                       + ef[0, i] * es_keep[0, i] + ef[1, i] * es_keep[1, i] + ef[2, i] * es_keep[2, i])
+    else:
+        for i in range(n_b):
+            base[i] = bkg[i] + sf[0, i] * keep[0, i] + sf[1, i] * keep[1, i] + sf[2, i] * keep[2, i]
     for s in range(js.shape[0]):
-        for i in range(n_b):
-            srows[s, i] = sf[0, i] * rel[s, 0, i]
-        for f in range(1, n_f):
-            for i in range(n_b):
-                srows[s, i] += sf[f, i] * rel[s, f, i]
-        if has_es:
-            for f in range(n_f):
-                for i in range(n_b):
-                    srows[s, i] += ef[f, i] * es_rel[s, f, i]
         p = js[s]
-        for i in range(n_b):
-            amat[p, i] += srows[s, i]
+        if has_es:
+            for i in range(n_b):
+                t = (sf[0, i] * rel[s, 0, i] + sf[1, i] * rel[s, 1, i] + sf[2, i] * rel[s, 2, i]
+                     + ef[0, i] * es_rel[s, 0, i] + ef[1, i] * es_rel[s, 1, i] + ef[2, i] * es_rel[s, 2, i])
+                srows[s, i] = t
+                amat[p, i] = fixed[p, i] + t
+        else:
+            for i in range(n_b):
+                t = sf[0, i] * rel[s, 0, i] + sf[1, i] * rel[s, 1, i] + sf[2, i] * rel[s, 2, i]
+                srows[s, i] = t
+                amat[p, i] = fixed[p, i] + t
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
