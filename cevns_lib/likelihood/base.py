@@ -374,7 +374,7 @@ class Likelihood:
         input that is not float64 (H, 3, B)); the chunking is automatic: memory use beyond the result is
         bounded by the chunk, not by H. Negative counts within round-off of zero (1e-12 of a hypothesis's total)
         are treated as zero; real negatives, NaN or inf raise ValueError.
-        The Poisson profile is converged to `kernels.DECREMENT_TOL` (chi^2 within ~5e-10 of its minimum).
+        The Poisson profile is converged to `kernels.DECREMENT_TOL` (chi^2 within ~1e-10 of its minimum).
         data: None (the observed data), or toy data sets: (B,) for every hypothesis or (H, B) one per hypothesis.
         prior_centre: None (every Gaussian prior centred at a = 0), or centres (K,) or (H, K), one row per
         hypothesis (the toys of the auxiliary measurements the priors stand for): the penalty is then

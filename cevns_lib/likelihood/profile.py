@@ -132,9 +132,10 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
     refreshed every `refresh` iterations, after any damped step and from the 12th iteration on): each chord
     iteration costs two template products instead of a Hessian.
     A hypothesis has converged when a step with a freshly computed Hessian is undamped and its Newton decrement
-    g.H^-1.g is below `tol` (default `kernels.DECREMENT_TOL` = 1e-9: chi^2 is then within ~tol/2 of its
-    minimum before that last step, and within ~tol^2 after it); converged hypotheses drop out of the iteration.
-    The compiled kernel applies the same rule.
+    g.H^-1.g is below `tol` (default `kernels.DECREMENT_TOL` = 1e-5: chi^2 is then within ~tol/2 of its
+    minimum before that last step, and within ~tol^2 after it, the chi^2 being self-concordant); converged
+    hypotheses drop out of the iteration. The compiled kernel applies the same rule (with a Newton step at every
+    iteration).
     offset (K,): the parameters are iterated as c = a + offset from c = offset, with mu0 the expected counts at
     c = 0 (see `base._ProfileSetup`); mu is recomputed from c at every step, never accumulated.
     data: (B,) one data set, or (H, B) one per hypothesis (toy experiments). centre: None (every prior centred at
