@@ -182,9 +182,11 @@ class QuadraticCounts:
         n_e = int(np.prod(extra_shape, dtype=int))
         w = w.reshape(x.shape[:nb] + (n_e, ia.size))
         out = np.matmul(w, table)  # (*batch, n_extra, 3 n_E n_t): one matrix product
-        # round-off: a count that is a cancelling sum of pair terms can come out a few ulp below zero
-        tol = 1e-12 * (np.abs(w) @ bound)
-        out[(out < 0) & (out >= -tol)] = 0.0
+        # round-off: a count that is a cancelling sum of pair terms can come out a few ulp below zero (checked
+        # with one reduction first: most grids have no negative count, and the masks cost 4 passes over `out`)
+        if out.size and out.min() < 0:
+            tol = 1e-12 * (np.abs(w) @ bound)
+            out[(out < 0) & (out >= -tol)] = 0.0
         return out.reshape(out.shape[:nb] + extra_shape + self._bins)
 
     @functools.cached_property
