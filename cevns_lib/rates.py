@@ -156,6 +156,10 @@ def _fold(kin: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.einsum("...kj,...kj->...j", kin, weights)
 
 
+#: QuadraticCounts.counts makes outputs of up to this many counts with numpy's einsum loop, larger ones with BLAS
+SMALL_PRODUCT = 2**18
+
+
 class QuadraticCounts:
     """N(x) = sum_{a <= b} (2 - delta_ab) x_a x_b N_ab with x_0 = 1: expected counts for any parameter values."""
 
@@ -181,7 +185,13 @@ class QuadraticCounts:
         w = xs[..., ia] * xs[..., ib] * mult  # (*batch, *extra, n_pairs)
         n_e = int(np.prod(extra_shape, dtype=int))
         w = w.reshape(x.shape[:nb] + (n_e, ia.size))
-        out = np.matmul(w, table)  # (*batch, n_extra, 3 n_E n_t): one matrix product
+        # (*batch, n_extra, 3 n_E n_t): one matrix product. Small products (a 601-point coupling scan) take
+        # numpy's own loop: as fast as BLAS there, and unlike BLAS's threads not slowed 10x when other processes
+        # hold the cores (benchmarks/README.md); large ones take BLAS (2x faster than the loop)
+        if w.shape[-2] * table.shape[-1] * max(1, int(np.prod(w.shape[:-2], dtype=int))) <= SMALL_PRODUCT:
+            out = np.einsum("...ep,...pf->...ef", w, table)
+        else:
+            out = np.matmul(w, table)
         # round-off: a count that is a cancelling sum of pair terms can come out a few ulp below zero (checked
         # with one reduction first: most grids have no negative count, and the masks cost 4 passes over `out`)
         if out.size and out.min() < 0:
