@@ -167,14 +167,15 @@ class NuclearModel:
         return rp, rn
 
     def form_factors(self, nuc: Nucleus, q_mev) -> tuple[np.ndarray, np.ndarray]:
-        """(F_Z(q), F_N(q)) at momentum transfer q (MeV), read-only arrays.
+        """(F_Z(q), F_N(q)) at momentum transfer q (MeV).
 
-        For scalar radii the pair is cached by (shape, radii, q): every model evaluated on a detector's recoil
-        grid reuses the SM's form factors instead of recomputing them per amplitude, flavour and model."""
+        For scalar radii and a 1-d grid of at most 4096 points the pair is cached (read-only arrays) by (shape,
+        radii, q): every model on a detector's recoil grid reuses the SM's form factors instead of recomputing
+        them per amplitude, flavour and model."""
         f = ff.form_factor(self.form_factor)
         rp, rn = self.radii_fm(nuc)
         q = np.asarray(q_mev)
-        if np.ndim(rp) or np.ndim(rn) or q.dtype != np.float64:
+        if np.ndim(rp) or np.ndim(rn) or not 0 < q.ndim <= 1 or q.size > 4096 or q.dtype != np.float64:
             return f(q_mev, rp), f(q_mev, rn)
         key = (self.form_factor, float(rp), float(rn), q.shape, q.tobytes())
         hit = _FORM_FACTOR_CACHE.get(key)
