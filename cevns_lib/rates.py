@@ -66,13 +66,6 @@ class RateEngine:
     def total(self, model=None) -> float | np.ndarray:
         return self.counts(model).sum(axis=(-3, -2, -1))
 
-    def _contract(self, coeff: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        """Counts (..., 3, n_E, n_t) for Laurent coefficients (..., n, f, k, j) and flux weights (default: the
-        massless final state's; (..., n, f, k, j) for a batch of thresholds, see `threshold_weights`)."""
-        w = self.weights if weights is None else weights
-        spec = np.einsum("...nfkj,...nfkj->...fj", coeff, w)
-        return np.einsum("ij,...fj,ft->...fit", self.response, spec, self.time_fractions)
-
     def threshold_weights(self, structure) -> np.ndarray:
         """W[..., n, f, k, j] as `weights` but with the flux integrated above structure.threshold(T, M), the
         minimum neutrino energy of a massive final state (shape (*batch, nT): one threshold per m_X)."""
@@ -86,7 +79,7 @@ class RateEngine:
         return np.stack(np.broadcast_arrays(*per_nucleus), axis=-4)
 
     def quadratic_counts(self, model, n_params: int | None = None) -> "QuadraticCounts":
-        """Counts as a quadratic form in the model's parameters x = (1, x_1..x_P): one contraction for all pairs.
+        """Counts as a quadratic form in the model's parameters x = (1, x_1..x_P), all pairs in one pass.
 
         Uses `model.amplitude_terms`: dsigma/dT = sum_terms K (sum_a x_a A_a)^2, so
         N(x) = sum_{a,b} x_a x_b N_ab with N_ab the counts of K A_a A_b. Any grid of parameter values then costs
