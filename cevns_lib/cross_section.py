@@ -167,10 +167,31 @@ class NuclearModel:
         return rp, rn
 
     def form_factors(self, nuc: Nucleus, q_mev) -> tuple[np.ndarray, np.ndarray]:
-        """(F_Z(q), F_N(q)) at momentum transfer q (MeV)."""
+        """(F_Z(q), F_N(q)) at momentum transfer q (MeV).
+
+        For scalar radii and a 1-d grid of at most 4096 points the pair is cached (read-only arrays) by (shape,
+        radii, q): every model on a detector's recoil grid reuses the SM's form factors instead of recomputing
+        them per amplitude, flavour and model."""
         f = ff.form_factor(self.form_factor)
         rp, rn = self.radii_fm(nuc)
-        return f(q_mev, rp), f(q_mev, rn)
+        q = np.asarray(q_mev)
+        if np.ndim(rp) or np.ndim(rn) or not 0 < q.ndim <= 1 or q.size > 4096 or q.dtype != np.float64:
+            return f(q_mev, rp), f(q_mev, rn)
+        key = (self.form_factor, float(rp), float(rn), q.shape, q.tobytes())
+        hit = _FORM_FACTOR_CACHE.get(key)
+        if hit is None:
+            hit = (f(q, rp), f(q, rn))
+            for arr in hit:
+                arr.flags.writeable = False
+            if len(_FORM_FACTOR_CACHE) >= _FORM_FACTOR_CACHE_SIZE:
+                _FORM_FACTOR_CACHE.pop(next(iter(_FORM_FACTOR_CACHE)))  # the oldest entry
+            _FORM_FACTOR_CACHE[key] = hit
+        return hit
+
+
+#: (form factor, R_p, R_n, q shape, q bytes) -> (F_Z, F_N): `NuclearModel.form_factors` on repeated grids
+_FORM_FACTOR_CACHE: dict = {}
+_FORM_FACTOR_CACHE_SIZE = 64
 
 
 def weak_charge_vector(nuc, lepton: str, t_mev, nuclear: NuclearModel = NuclearModel(),

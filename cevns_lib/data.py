@@ -119,7 +119,9 @@ def load_table(relpath: str, **kwargs) -> np.ndarray:
 
 
 def load_yaml(relpath: str) -> dict:
-    return yaml.safe_load(read_text(relpath))
+    """A checksummed YAML file, parsed safely (with libyaml's parser where PyYAML has it: ~10x faster, the same
+    safe constructors)."""
+    return yaml.load(read_text(relpath), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def coefficient_rows(relpath: str) -> list[np.ndarray]:

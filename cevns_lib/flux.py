@@ -24,10 +24,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import log_ndtr, ndtr
 
 from .constants import E_MICHEL_MAX_MEV, E_NU_MU_LINE_MEV, M_MUON_MEV, TAU_MUON_NS, TAU_PION_NS, US_NS
 from .quadrature import gauss_legendre
+from .special import log_ndtr, ndtr
 from .validation import PhysicsInputError, as_finite_array, finite_scalar, positive_scalar
 
 FLAVOURS = ("nu_e", "nu_mu", "nu_mu_bar")
@@ -186,7 +186,7 @@ def fit_pulse_mean(prompt_pdf, delayed_pdf, bin_width_us: float, sigma_us: float
     `prompt_pdf`, `delayed_pdf`: arrays of (bin centre in us, fraction per bin), e.g. the COHERENT 2017 CsI
     arrival-time PDFs, which fix the time origin of the CsI reconstructed time.
     """
-    from scipy.optimize import minimize_scalar
+    from .brent import minimize_bounded
 
     centres = np.asarray(prompt_pdf)[:, 0]
     edges = np.append(centres - 0.5 * bin_width_us, centres[-1] + 0.5 * bin_width_us)
@@ -197,5 +197,4 @@ def fit_pulse_mean(prompt_pdf, delayed_pdf, bin_width_us: float, sigma_us: float
         rd = time_bin_fractions("nu_e", edges, pulse) - np.asarray(delayed_pdf)[:, 1]
         return float(np.sum(rp**2) + np.sum(rd**2))
 
-    res = minimize_scalar(loss, bounds=(-1.0, 3.0), method="bounded", options={"xatol": 1e-6})
-    return float(res.x)
+    return minimize_bounded(loss, -1.0, 3.0, xatol=1e-6)

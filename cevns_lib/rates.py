@@ -66,13 +66,6 @@ class RateEngine:
     def total(self, model=None) -> float | np.ndarray:
         return self.counts(model).sum(axis=(-3, -2, -1))
 
-    def _contract(self, coeff: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        """Counts (..., 3, n_E, n_t) for Laurent coefficients (..., n, f, k, j) and flux weights (default: the
-        massless final state's; (..., n, f, k, j) for a batch of thresholds, see `threshold_weights`)."""
-        w = self.weights if weights is None else weights
-        spec = np.einsum("...nfkj,...nfkj->...fj", coeff, w)
-        return np.einsum("ij,...fj,ft->...fit", self.response, spec, self.time_fractions)
-
     def threshold_weights(self, structure) -> np.ndarray:
         """W[..., n, f, k, j] as `weights` but with the flux integrated above structure.threshold(T, M), the
         minimum neutrino energy of a massive final state (shape (*batch, nT): one threshold per m_X)."""
@@ -86,7 +79,7 @@ class RateEngine:
         return np.stack(np.broadcast_arrays(*per_nucleus), axis=-4)
 
     def quadratic_counts(self, model, n_params: int | None = None) -> "QuadraticCounts":
-        """Counts as a quadratic form in the model's parameters x = (1, x_1..x_P): one contraction per pair.
+        """Counts as a quadratic form in the model's parameters x = (1, x_1..x_P), all pairs in one pass.
 
         Uses `model.amplitude_terms`: dsigma/dT = sum_terms K (sum_a x_a A_a)^2, so
         N(x) = sum_{a,b} x_a x_b N_ab with N_ab the counts of K A_a A_b. Any grid of parameter values then costs
@@ -95,6 +88,10 @@ class RateEngine:
         Targets may be nuclei or atomic electrons (`model.terms_for` picks the model's terms for each);
         n_params: the model's number of parameters P when this detector's targets see fewer of them (e.g. the
         electrons of CsI for a model that changes only the nuclear couplings), so that counts(x) takes the same x.
+
+        Each term's kinematics is folded with the flux weights once, G[n, f, j] = sum_k K_k(T_j) W[n, f, k, j]
+        (`kinematic_weights`, cached per structure for the massless final state); a pair's recoil spectrum is
+        then sum_{n, terms} A_a A_b G, and the response and time fractions are applied to all pairs at once.
         """
         check_model(model)
         t = self.detector.recoil_nodes_mev
@@ -104,39 +101,56 @@ class RateEngine:
         n_amp = max(n_amp, 1 + (n_params or 0))
         # terms are grouped by their flux threshold: None (massless final state, the precomputed weights) or a
         # structure with its own threshold E_min(T; m_X) (up-scattering, `kinematics.MassiveFinalState`)
-        groups = {None: None}
-        for nf in per_nf:
-            for terms in nf:
-                for name, _ in terms:
+        threshold_weights = {}
+        spectra = {}  # (a, b) -> {flavour index: recoil spectrum (..., nT)}
+        for n, ((nuc, _), nf) in enumerate(zip(self.detector.targets, per_nf)):
+            for fi, terms in enumerate(nf):
+                for name, amps in terms:
+                    present = [i for i, amp in enumerate(amps) if amp is not None]
+                    if not present:
+                        continue
                     if hasattr(name, "threshold"):
-                        groups.setdefault(name, None)
+                        if name not in threshold_weights:
+                            threshold_weights[name] = self.threshold_weights(name)
+                        g = _fold(kinematics(name, t, nuc.mass_mev), threshold_weights[name][..., n, fi, :, :])
+                    else:
+                        g = self.kinematic_weights(name)[n, fi]
+                    for ia, a in enumerate(present):
+                        amp_a = np.asarray(amps[a])
+                        for b in present[ia:]:
+                            part = amp_a * np.asarray(amps[b]) * g
+                            row = spectra.setdefault((a, b), {})
+                            row[fi] = part if fi not in row else row[fi] + part
+        keys = sorted(spectra)
+        if not keys:
+            raise ValueError(f"model {getattr(model, 'name', model)!r} has no amplitude on {self.detector.name}")
+        zero = np.zeros(t.size)
         pairs = {}
-        for a in range(n_amp):
-            for b in range(a, n_amp):
-                total = None
-                for group in groups:
-                    blocks, any_term = [], False
-                    for (nuc, _), nf in zip(self.detector.targets, per_nf):
-                        row = []
-                        for terms in nf:
-                            c = np.zeros((len(LAURENT_POWERS), t.size))
-                            for name, amps in terms:
-                                if (name if hasattr(name, "threshold") else None) is not group:
-                                    continue
-                                if a < len(amps) and b < len(amps) and amps[a] is not None and amps[b] is not None:
-                                    prod = np.asarray(amps[a]) * np.asarray(amps[b])
-                                    c = c + prod[..., None, :] * kinematics(name, t, nuc.mass_mev)
-                                    any_term = True
-                            row.append(c)
-                        blocks.append(np.stack(np.broadcast_arrays(*row), axis=-3))
-                    if any_term:
-                        if group is not None and groups[group] is None:
-                            groups[group] = self.threshold_weights(group)
-                        part = self._contract(np.stack(np.broadcast_arrays(*blocks), axis=-4), groups[group])
-                        total = part if total is None else total + part
-                if total is not None:
-                    pairs[(a, b)] = total
+        for k in keys:  # each pair keeps its own batch shape (the SM pair (0, 0) none)
+            spec = np.stack(np.broadcast_arrays(*[spectra[k].get(fi, zero) for fi in range(len(FLAVOURS))]), axis=-2)
+            pairs[k] = np.matmul(spec, self.response.T)[..., None] * self.time_fractions[:, None, :]
         return QuadraticCounts(n_amp - 1, pairs, nonnegative=getattr(model, "squared_couplings", False))
+
+    def kinematic_weights(self, name) -> np.ndarray:
+        """G[n, f, j] = sum_k K_k(T_j; M_n) W[n, f, k, j]: the flux weights folded with the Laurent coefficients
+        of the kinematic structure `name` (massless final state), computed once per structure and engine."""
+        cache = self.__dict__.setdefault("_kinematic_weights", {})
+        if name not in cache:
+            t = self.detector.recoil_nodes_mev
+            g = np.stack([_fold(kinematics(name, t, nuc.mass_mev), self.weights[n])
+                          for n, (nuc, _) in enumerate(self.detector.targets)])
+            g.flags.writeable = False
+            cache[name] = g
+        return cache[name]
+
+
+def _fold(kin: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """sum_k K_k(T_j) W[..., k, j] over the Laurent powers: (..., nT) (or (..., 3, nT) for weights (..., 3, k, nT))."""
+    return np.einsum("...kj,...kj->...j", kin, weights)
+
+
+#: QuadraticCounts.counts makes outputs of up to this many counts with numpy's einsum loop, larger ones with BLAS
+SMALL_PRODUCT = 2**18
 
 
 class QuadraticCounts:
@@ -164,10 +178,18 @@ class QuadraticCounts:
         w = xs[..., ia] * xs[..., ib] * mult  # (*batch, *extra, n_pairs)
         n_e = int(np.prod(extra_shape, dtype=int))
         w = w.reshape(x.shape[:nb] + (n_e, ia.size))
-        out = np.matmul(w, table)  # (*batch, n_extra, 3 n_E n_t): one matrix product
-        # round-off: a count that is a cancelling sum of pair terms can come out a few ulp below zero
-        tol = 1e-12 * (np.abs(w) @ bound)
-        out[(out < 0) & (out >= -tol)] = 0.0
+        # (*batch, n_extra, 3 n_E n_t): one matrix product. Small products (a 601-point coupling scan) take
+        # numpy's own loop: as fast as BLAS there, and unlike BLAS's threads not slowed 10x when other processes
+        # hold the cores (benchmarks/README.md); large ones take BLAS (2x faster than the loop)
+        if w.shape[-2] * table.shape[-1] * max(1, int(np.prod(w.shape[:-2], dtype=int))) <= SMALL_PRODUCT:
+            out = np.einsum("...ep,...pf->...ef", w, table)
+        else:
+            out = np.matmul(w, table)
+        # round-off: a count that is a cancelling sum of pair terms can come out a few ulp below zero (checked
+        # with one reduction first: most grids have no negative count, and the masks cost 4 passes over `out`)
+        if out.size and out.min() < 0:
+            tol = 1e-12 * (np.abs(w) @ bound)
+            out[(out < 0) & (out >= -tol)] = 0.0
         return out.reshape(out.shape[:nb] + extra_shape + self._bins)
 
     @functools.cached_property

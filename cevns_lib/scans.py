@@ -307,10 +307,14 @@ def allowed_islands(x, dchi2, level: float) -> list[tuple[float, float]]:
 
 # --- models with several couplings and no mass axis (NSI, generalised interactions) --------------------------
 def chi2_quadratic(model, x, dataset: str = "csi+lar", configuration: str = "seed000",
-                   chunk: int = 20000, electron_scattering: bool = False) -> np.ndarray:
+                   chunk: int = 8192, electron_scattering: bool = False) -> np.ndarray:
     """Profiled chi^2 at parameter points x (*shape, P) of a model without a batch axis (e.g. `VectorNSI`).
 
-    The engine is called once per detector (`quadratic_counts`); the points are processed in chunks.
+    The engine is called once per detector (`quadratic_counts`); the points are processed in chunks (the default
+    keeps one chunk's counts, 8192 x 3 x 99 CsI bins = 19 MB, below glibc's 32 MB mmap threshold, so the buffer is
+    reused rather than faulted in afresh for each chunk: 2x faster counts than chunks of 20000 on this machine;
+    every chunk above `kernels.COMPILED_FROM` still takes the compiled profiler; the chi^2 does not depend on the
+    chunking: exactly on the compiled path, to round-off (~1e-13) on the numpy path).
     electron_scattering: add the model's neutrino-electron scattering in CsI (`rates.electron_engine`) to the
     likelihood's ES slot ((1 + a0) N_ES(a6, a7) of seed 000); LAr has none (its F90 selection removes it).
     """

@@ -108,3 +108,26 @@ def test_bad_input():
         model.dsigma_dT(30.0, 0.01, "Cs133", "nu_x")
     with pytest.raises(ValueError, match="radii"):
         xs.NuclearModel(radii="guessed")
+
+
+def test_form_factor_cache_is_keyed_by_radii_and_grid_and_read_only():
+    """NuclearModel.form_factors caches per (shape, radii, q): a repeated call returns the same values, another
+    radius or another grid is computed afresh (never a stale hit), and the cached arrays cannot be modified."""
+    from cevns_lib import form_factors as ff
+    from cevns_lib.cross_section import NuclearModel
+    from cevns_lib.nuclei import nucleus
+
+    cs = nucleus("Cs133")
+    q = np.linspace(1.0, 80.0, 57)
+    nominal, bigger = NuclearModel(), NuclearModel(alpha4=0.05)
+    fz, fn = nominal.form_factors(cs, q)
+    assert nominal.form_factors(cs, q)[1] is fn  # the cached pair
+    rp, rn = nominal.radii_fm(cs)
+    np.testing.assert_array_equal(fn, ff.helm(q, rn))
+    np.testing.assert_array_equal(fz, ff.helm(q, rp))
+    np.testing.assert_array_equal(bigger.form_factors(cs, q)[1], ff.helm(q, rn * 1.05))
+    np.testing.assert_array_equal(nominal.form_factors(cs, q[:-1])[1], ff.helm(q[:-1], rn))
+    with pytest.raises(ValueError):
+        fn[0] = 0.0
+    grid = NuclearModel(neutron_radius_fm={"Cs133": np.array([[4.0], [5.0]])})  # an array of radii: no cache
+    np.testing.assert_array_equal(grid.form_factors(cs, q)[1], ff.helm(q, np.array([[4.0], [5.0]])))

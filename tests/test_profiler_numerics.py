@@ -213,3 +213,16 @@ def test_stopping_rule_leaves_chi2_within_1e9_of_the_minimum(config):
         got = lk.chi2_profiled(hyps, backend=backend)
         assert np.all(got >= ref - 1e-9)
         assert np.max(got - ref) < 1e-9, backend
+
+
+def test_chi2_quadratic_independent_of_chunking():
+    """chi2_quadratic's chunks are a memory choice only: any chunk size gives the same chi^2 (to the profiler's
+    convergence tolerance; a chunk that mixed hypotheses would show as a difference of order 1)."""
+    from cevns_lib.scans import chi2_quadratic
+
+    a = np.linspace(-0.6, 0.8, 17)
+    grid = np.stack(np.meshgrid(a, a, indexing="ij"), axis=-1)
+    model = VectorNSI(["uV_ee", "dV_ee"])
+    ref = chi2_quadratic(model, grid, "csi+lar", chunk=grid.size)
+    for chunk in (1, 50, 100):
+        np.testing.assert_allclose(chi2_quadratic(model, grid, "csi+lar", chunk=chunk), ref, rtol=0, atol=1e-9)

@@ -21,12 +21,11 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from scipy.special import gammaln
-
 from .. import data
 from ..constants import AVOGADRO
 from ..flux import FLAVOURS, ProtonPulse, SNSSource, fit_pulse_mean, time_bin_fractions
 from ..nuclei import nucleus
+from ..special import gammaln
 from ..validation import (PhysicsInputError, as_finite_array, as_nonnegative_array, as_positive_array, choice,
                           increasing_edges, nonnegative_scalar, positive_scalar)
 from .base import Detector, gauss_legendre_in_bins, piecewise_gauss_legendre, recoil_quadrature

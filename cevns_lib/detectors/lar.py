@@ -14,12 +14,11 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from scipy.special import ndtr
-
 from .. import data
 from ..constants import AVOGADRO
 from ..flux import FLAVOURS, ProtonPulse, SNSSource, time_bin_fractions
 from ..nuclei import ARGON_MOLAR_MASS_G, ARGON_NATURAL_ABUNDANCE, nucleus
+from ..special import ndtr
 from ..validation import (PhysicsInputError, as_finite_array, as_nonnegative_array, finite_scalar,
                           increasing_edges, nonnegative_scalar, positive_scalar)
 from .base import Detector, recoil_quadrature

@@ -256,7 +256,7 @@ def timing_calibration() -> float:
     PDFs. Here the SM CEvNS is re-timed by s and the CsI chi^2 (seed 000, free CEvNS normalisation, BRN and NIN in
     the release's own time frame, no a6) is minimised over s. Cost: ~0.1 s, once per process.
     """
-    from scipy.optimize import minimize_scalar
+    from ..brent import minimize_bounded
 
     # one likelihood; a shift only changes the exact re-timing factor (a6, the only shift-dependent template,
     # is left out), so each step is one time-fraction evaluation and one profile
@@ -267,5 +267,4 @@ def timing_calibration() -> float:
         lk = dataclasses.replace(base, signal_factor=retiming_factor(float(shift)))
         return float(lk.chi2_profiled(lk.sm_signal[None], backend="numpy")[0])
 
-    res = minimize_scalar(chi2, bounds=(-0.4, 0.4), method="bounded", options={"xatol": 1e-4})
-    return float(res.x)
+    return minimize_bounded(chi2, -0.4, 0.4, xatol=1e-4)
