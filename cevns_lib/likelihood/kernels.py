@@ -26,7 +26,7 @@ AVAILABLE = importlib.util.find_spec("numba") is not None
 COMPILED_FROM = 2000
 #: convergence: an undamped Newton step (fresh Hessian) whose decrement lambda^2 = g.H^-1.g is below this.
 #: The chi^2 is self-concordant in the nuisances (each term 2 n_i (mu_i/n_i - ln mu_i) with 2 n_i >= 1, plus
-#: linear and quadratic terms; Boyd & Vandenberghe, Convex Optimization, sec. 9.6): after such a step the new
+#: linear and quadratic terms; Boyd & Vandenberghe, Convex Optimization (2004), sec. 9.6): after such a step the new
 #: decrement is <= (lambda / (1 - lambda))^2 lambda^2 ~ lambda^4 and chi^2 - min chi^2 <= ~lambda'^2, i.e. chi^2 is
 #: within ~DECREMENT_TOL^2 = 1e-10 of its minimum (tested against an independent minimiser).
 DECREMENT_TOL = 1e-5

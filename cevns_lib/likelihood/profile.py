@@ -17,9 +17,10 @@ Shapes: mu0 (H, B), templates (H or 1, K, B), data (B,) (the split forms also ta
 
 The `*_split` forms take the templates as A_hk = F_k + S_hk, with F (K, B) the hypothesis-independent part and
 S (H, Ks, B) the part proportional to the signal for the nuisances `js` (a normalisation, a shape). This path
-serves small batches (`Likelihood.chi2_profiled` sends large ones to the compiled kernels): it forms the full
-templates once per call, uses einsum and a Cholesky factorisation vectorised over hypotheses (numpy's batched
-LAPACK and threaded BLAS cost more than they compute on such tiny matrices), and drops converged hypotheses.
+serves small batches (`Likelihood.chi2_profiled` sends large ones to the compiled kernels). The Poisson profile
+never forms the full templates (products with F are matrix products, those with S small contractions); the
+Cholesky factorisation is vectorised over hypotheses (numpy's batched LAPACK costs more than it computes on
+such tiny matrices), and converged hypotheses drop out.
 """
 
 from __future__ import annotations
@@ -30,38 +31,13 @@ _TINY = 1e-300
 _RIDGE = 1e-12  # keeps a free parameter with an all-zero template (a zero signal) at 0 instead of singular
 
 
-def _cholesky(hess):
-    """Batched Jacobi-scaled Cholesky factors (L, d) of SPD matrices (H, K, K), vectorised over H (a loop over
-    the K columns only; numpy's batched LAPACK calls cost microseconds per tiny matrix). Pivots are floored
-    at 1e-14 of the scaled diagonal, as in the compiled kernels."""
-    k = hess.shape[-1]
-    d = np.sqrt(np.abs(np.einsum("hkk->hk", hess))) + _TINY
-    a = hess / (d[:, :, None] * d[:, None, :])
-    lo = np.zeros_like(a)
-    for j in range(k):
-        piv = np.sqrt(np.maximum(a[:, j, j] - np.einsum("hm,hm->h", lo[:, j, :j], lo[:, j, :j]), 1e-14))
-        lo[:, j, j] = piv
-        if j + 1 < k:
-            lo[:, j + 1:, j] = (a[:, j + 1:, j] - np.einsum("him,hm->hi", lo[:, j + 1:, :j], lo[:, j, :j])) \
-                / piv[:, None]
-    return lo, d
-
-
-def _cho_solve(factor, rhs):
-    """Solve with `_cholesky`'s factors: rhs (H, K) -> (H, K)."""
-    lo, d = factor
-    k = lo.shape[-1]
-    y = rhs / d
-    for i in range(k):
-        y[:, i] = (y[:, i] - np.einsum("hm,hm->h", lo[:, i, :i], y[:, :i])) / lo[:, i, i]
-    for i in range(k - 1, -1, -1):
-        y[:, i] = (y[:, i] - np.einsum("hm,hm->h", lo[:, i + 1:, i], y[:, i + 1:])) / lo[:, i, i]
-    return y / d
-
-
 def _solve(hess, rhs):
-    """Batched solve of hess x = rhs (rhs (H, K)) for SPD hess (Jacobi-scaled Cholesky)."""
-    return _cho_solve(_cholesky(hess), np.array(rhs, dtype=float))
+    """Batched solve of hess x = rhs (hess (H, K, K) SPD, rhs (H, K)): Jacobi-scaled (unit diagonal, so that
+    hypotheses far from the SM, whose Hessian entries span many orders of magnitude, keep full precision), then
+    LAPACK's batched LU solve."""
+    d = 1.0 / (np.sqrt(np.abs(np.einsum("hkk->hk", hess))) + _TINY)
+    scaled = hess * d[:, :, None] * d[:, None, :]
+    return np.linalg.solve(scaled, (np.asarray(rhs, dtype=float) * d)[..., None])[..., 0] * d
 
 
 def _check(mu0: np.ndarray, templates: np.ndarray, data: np.ndarray, precision: np.ndarray):
@@ -115,27 +91,32 @@ def profile_gaussian(mu0, templates, data, variance, precision, return_nuisances
 
 
 def profile_poisson(mu0, templates, data, precision, max_iter: int = 500, tol: float | None = None,
-                    newton_steps: int = 2, return_nuisances: bool = False):
-    """min_a of the Poisson chi^2 for every hypothesis (damped Newton, then the chord method; see
-    `profile_poisson_split`)."""
+                    return_nuisances: bool = False):
+    """min_a of the Poisson chi^2 for every hypothesis (damped Newton; see `profile_poisson_split`)."""
     mu0, s_part, js, fixed, data, precision = _as_split(mu0, templates, data, precision)
-    return profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter, tol, newton_steps,
-                                 return_nuisances)
+    return profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter, tol, return_nuisances)
+
+
+def _split_product(c, fixed, s_part, js):
+    """sum_k c_hk A_hkb for A = F + S (S on the parameters js): (H, K) -> (H, B), without forming A."""
+    out = c @ fixed
+    if len(js):
+        out += np.einsum("hj,hjb->hb", c[:, js], s_part)
+    return out
 
 
 def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int = 500, tol: float | None = None,
-                          newton_steps: int = 2, return_nuisances: bool = False, refresh: int = 4,
-                          offset=None, centre=None):
+                          return_nuisances: bool = False, offset=None, centre=None):
     """`profile_poisson` for templates A = F + S (split form).
 
-    The first `newton_steps` iterations are full Newton steps; after them the Hessian is kept (the chord method,
-    refreshed every `refresh` iterations, after any damped step and from the 12th iteration on): each chord
-    iteration costs two template products instead of a Hessian.
-    A hypothesis has converged when a step with a freshly computed Hessian is undamped and its Newton decrement
-    g.H^-1.g is below `tol` (default `kernels.DECREMENT_TOL` = 1e-5: chi^2 is then within ~tol/2 of its
-    minimum before that last step, and within ~tol^2 after it, the chi^2 being self-concordant); converged
-    hypotheses drop out of the iteration. The compiled kernel applies the same rule (with a Newton step at every
-    iteration).
+    Damped Newton, a fresh Hessian at every iteration. The templates are never formed: every product with
+    A = F + S is a matrix product with the shared F (K, B) plus a small contraction with the per-hypothesis S
+    (H, Ks, B); the Hessian's F W F^T block is one matrix product of the weights with the precomputed products
+    F_k F_l, its S W F^T block one product with F^T.
+    A hypothesis has converged when a Newton step is undamped and its decrement g.H^-1.g is below `tol`
+    (default `kernels.DECREMENT_TOL` = 1e-5: chi^2 is then within ~tol/2 of its minimum before that last step,
+    and within ~tol^2 after it, the chi^2 being self-concordant); converged hypotheses drop out of the iteration.
+    The compiled kernel applies the same rule.
     offset (K,): the parameters are iterated as c = a + offset from c = offset, with mu0 the expected counts at
     c = 0 (see `base._ProfileSetup`); mu is recomputed from c at every step, never accumulated.
     data: (B,) one data set, or (H, B) one per hypothesis (toy experiments). centre: None (every prior centred at
@@ -152,54 +133,56 @@ def profile_poisson_split(mu0, s_part, js, fixed, data, precision, max_iter: int
     if k == 0:
         chi2 = poisson_deviance(mu0, data)
         return (chi2, np.zeros((h, 0))) if return_nuisances else chi2
-    has_data = data > 0
+    fixed = np.ascontiguousarray(fixed, dtype=float)
+    s_part = np.asarray(s_part, dtype=float)
+    ks = len(js)
+    ff_products = (fixed[:, None, :] * fixed[None, :, :]).reshape(k * k, -1).T  # (B, K*K)
     off = np.zeros(k) if offset is None else np.asarray(offset, float)
     cen = np.broadcast_to(off + (0.0 if centre is None else np.asarray(centre, float)), (h, k))  # in c
-    amat = np.array(np.broadcast_to(fixed, (h, k, fixed.shape[1])))  # full templates A = F + S, (h, K, B)
-    if len(js):
-        amat[:, js] += s_part
     a = np.broadcast_to(off, (h, k)).copy()
     for j in np.nonzero(off == 1.0)[0]:  # start as `_compiled._start_scale`
-        n_obs, n_base, n_sig = data.sum(axis=1), mu0.sum(axis=1), amat[:, j].sum(axis=1)
+        n_sig = np.full(h, fixed[j].sum())
+        if j in js:
+            n_sig = n_sig + s_part[:, int(np.nonzero(js == j)[0][0])].sum(axis=1)
+        n_obs, n_base = data.sum(axis=1), mu0.sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             c = np.minimum(1.0, np.maximum(n_obs - n_base, 0.05 * n_obs) / n_sig)
         a[:, j] = np.where((n_sig <= 0) | (n_base + n_sig <= n_obs), 1.0, c)
-    mu = mu0 + np.einsum("hk,hkb->hb", a, amat)
+    mu = mu0 + _split_product(a, fixed, s_part, js)
     prior_hess = 2.0 * np.diag(precision + _RIDGE)[None]
     idx = np.arange(h)  # hypotheses still iterating
-    am, m, aa, fac, m0, dd, cc, hd = amat, mu, a, None, mu0, data, cen, has_data
-    confirm = np.zeros(h, dtype=bool)
-    damped = False
-    for it in range(max_iter):
+    sp, m, aa, m0, dd, cc = s_part, mu, a, mu0, data, cen
+    hd = dd > 0
+    jj = (js[:, None], js[None, :])
+    for _ in range(max_iter):
         inv_mu = 1.0 / np.maximum(m, _TINY)
         ratio = dd * inv_mu
-        grad = 2.0 * np.matmul(am, (1.0 - ratio)[:, :, None])[:, :, 0] + 2.0 * (aa - cc) * precision
-        fresh = (it < newton_steps or (it - newton_steps) % refresh == refresh - 1 or it >= 12 or damped
-                 or bool(confirm.any()))
-        if fresh:
-            wa = am * (2.0 * ratio * inv_mu)[:, None, :]
-            fac = _cholesky(np.matmul(wa, am.transpose(0, 2, 1)) + prior_hess)
-        step = -_cho_solve(fac, grad)
-        dmu = np.matmul(step[:, None, :], am)[:, 0]
+        v = 2.0 * (1.0 - ratio)
+        w = 2.0 * ratio * inv_mu
+        grad = v @ fixed.T + 2.0 * (aa - cc) * precision
+        hess = (w @ ff_products).reshape(-1, k, k) + prior_hess
+        if ks:
+            grad[:, js] += np.einsum("hjb,hb->hj", sp, v)
+            sw = sp * w[:, None, :]
+            sf = (sw.reshape(-1, sw.shape[-1]) @ fixed.T).reshape(-1, ks, k)  # S W F^T (H, Ks, K)
+            hess[:, js, :] += sf
+            hess[:, :, js] += sf.transpose(0, 2, 1)
+            hess[:, jj[0], jj[1]] += np.einsum("hjb,hib->hji", sw, sp)
+        step = -_solve(hess, grad)
+        dmu = _split_product(step, fixed, sp, js)
         with np.errstate(divide="ignore", invalid="ignore"):
             limit = np.where((dmu < 0) & hd, -m / dmu, np.inf)
         frac = np.minimum(1.0, 0.9 * limit.min(axis=1))
         aa = aa + frac[:, None] * step
-        m = m0 + np.matmul(aa[:, None, :], am)[:, 0]  # directly, not incrementally (see `offset`)
+        m = m0 + _split_product(aa, fixed, sp, js)  # directly, not incrementally (see `offset`)
         a[idx], mu[idx] = aa, m
-        damped = bool(np.any(frac < 1.0))
-        small = -np.einsum("hk,hk->h", grad, step) < tol
-        done = small & (frac == 1.0) & fresh
+        done = (-np.einsum("hk,hk->h", grad, step) < tol) & (frac == 1.0)
         if done.all():
             break
         if done.any():  # converged hypotheses leave the iteration
             keep = ~done
-            idx, am, m, aa, m0 = idx[keep], am[keep], m[keep], aa[keep], m0[keep]
+            idx, sp, m, aa, m0 = idx[keep], sp[keep], m[keep], aa[keep], m0[keep]
             dd, cc, hd = dd[keep], cc[keep], hd[keep]
-            fac = (fac[0][keep], fac[1][keep])
-            small = small[keep]
-            done = done[keep]
-        confirm = small & ~done
     chi2 = poisson_deviance(mu, data) + np.sum((a - cen) ** 2 * precision, axis=-1)
     a = a - off
     return (chi2, a) if return_nuisances else chi2
