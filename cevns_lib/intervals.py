@@ -148,6 +148,10 @@ class Problem:
         return (total, [r[1] for r in res]) if return_nuisances else total
 
 
+#: the resolution of the statistic t: twice the profiled chi^2's stated accuracy and margin (see `_statistic`)
+T_RESOLUTION = 1e-8
+
+
 def _vertex(grid, chi2):
     """Per row of chi2 (N, G): the vertex of the parabola through the grid minimum and its neighbours (clipped to
     the bracketing points); the minimum's own grid value where it sits at an end of the grid."""
@@ -192,7 +196,11 @@ def _statistic(problem: Problem, theta_test: float, data, centres):
         cv += ch.chi2(vert, data=None if data is None else data[c],
                       centre=None if centres is None else centres[c])
     best = np.minimum(chi2.min(axis=1), cv)
-    return np.maximum(chi2[:, 0] - best, 0.0), min_mean
+    t = chi2[:, 0] - best
+    # each chi^2 is its minimum only to the profiler's tolerance (~1e-10, `kernels.DECREMENT_TOL`): the same
+    # hypothesis profiled twice (theta_test on the fit grid, from another starting point) may differ by that
+    # much, so a t below T_RESOLUTION is an exact 0 (the boundary's delta function in the toys' distribution)
+    return np.where(t > T_RESOLUTION, t, 0.0), min_mean
 
 
 def toys_at(problem: Problem, theta: float, seed, n_toys: int) -> dict:
