@@ -5,7 +5,7 @@
 2. Toy fits per second of the construction (warm: after the kernels are loaded), in-process and on a local Dask
    cluster of 2 workers (cluster start-up excluded). A toy fit is one profiled chi^2 of one toy data set at one
    parameter value: each toy costs (fit points + 2) of them (its tested value, the fit grid, the parabola's vertex).
-Writes benchmarks/results_fc.json.
+Writes _build/benchmarks/results_fc.json (never a tracked file).
 """
 
 from __future__ import annotations
@@ -75,7 +75,9 @@ def main():
     out["toy_fits_in_process"], out["toy_fits_2_workers"] = a, b
     print(f"toy fits per second (CsI, warm): {a['toy_fits_per_second']:.3g} in-process, "
           f"{b['toy_fits_per_second']:.3g} on 2 workers", flush=True)
-    (ROOT / "benchmarks" / "results_fc.json").write_text(json.dumps(out, indent=1) + "\n")
+    out_dir = ROOT / "_build" / "benchmarks"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results_fc.json").write_text(json.dumps(out, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
   (goal < 10 s): engine calls for the 100 thresholds (nuclei and electrons) plus 2 x 20000 profiled chi^2;
 * a 100 x 200 (m_chi, g) dark-fermion scan (vector mediator, M = 10 MeV) of the same size.
 Times the first call (the quadratic forms built, in a process whose engines and likelihoods are already set up)
-and a repeat (forms cached). Writes benchmarks/new_particles.json.
+and a repeat (forms cached). Writes _build/benchmarks/new_particles.json (never a tracked file).
 """
 
 from __future__ import annotations
@@ -59,7 +59,9 @@ def main():
                                                  "repeat_wall": repeat[0], "repeat_cpu": repeat[1]}
     print(f"dark fermion 100 x 200 (m_chi, g) CsI+LAr (with CsI electrons): first {first[0]:.2f} s wall "
           f"({first[1]:.2f} s CPU), repeat {repeat[0]:.2f} s ({repeat[1]:.2f} s CPU)")
-    (Path(__file__).parent / "new_particles.json").write_text(json.dumps(results, indent=1) + "\n")
+    out_dir = Path(__file__).resolve().parents[1] / "_build" / "benchmarks"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "new_particles.json").write_text(json.dumps(results, indent=1) + "\n")
 
 
 if __name__ == "__main__":
