@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+KSTAMP := $(VENV)/.kernels-compiled
 NBTEST := _build/nbtest
 LOCK   := requirements.lock
 SHOTS  := _build/screenshots
@@ -27,6 +28,7 @@ help:
 	@echo "                   (warnings are errors) and the browser check"
 	@echo "make bench       - run benchmarks/run_all.py (if present)"
 	@echo "make lock        - regenerate $(LOCK) (exact versions) from requirements.txt in a fresh venv"
+	@echo "                   (every target installs the venv and compiles the numba kernels ahead of time first)"
 	@echo "make clean       - remove _build"
 
 venv: $(STAMP)
@@ -38,6 +40,12 @@ $(STAMP): $(LOCK) requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -r $(LOCK)
 	$(BIN)/python -m pip install --no-deps -e .
+	touch $@
+
+# Compile the numba profiling kernels ahead of time (into numba's cache next to the sources), once per change of
+# their source, so that no chapter or test of a fresh clone waits ~30 s for the compiler.
+$(KSTAMP): $(STAMP) cevns_lib/likelihood/_compiled.py
+	$(BIN)/python -m cevns_lib.likelihood.kernels
 	touch $@
 
 # Resolve requirements.txt afresh in a scratch venv and write every installed version.
@@ -52,7 +60,7 @@ lock:
 	rm -rf _build/lockvenv
 	@echo "wrote $(LOCK)"
 
-book: $(STAMP)
+book: $(KSTAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@# a figure that failed to render leaves a traceback (or only its text repr) in the page without failing
 	@# the build: refuse both
@@ -74,7 +82,7 @@ check-book: need-chromium $(STAMP)
 # One pytest run: unit tests + chapters converted to notebooks (nbval-lax only
 # affects .ipynb items).  Notebooks go to _build/nbtest/chapters/ with a
 # data -> ../../data link so relative paths like ../data/... behave as in chapters/.
-unit-tests: $(STAMP)
+unit-tests: $(KSTAMP)
 	rm -rf $(NBTEST)
 	mkdir -p $(NBTEST)/chapters
 	if [ -d data ]; then ln -s ../../data $(NBTEST)/data; fi
@@ -86,12 +94,12 @@ unit-tests: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -q --nbval-lax $(wildcard tests) $(NBTEST)
 
 # The book and the browser first, the pytest run last (its closing line is the run's summary).
-test: need-chromium $(STAMP)
+test: need-chromium $(KSTAMP)
 	$(MAKE) --no-print-directory book
 	$(MAKE) --no-print-directory check-book
 	$(MAKE) --no-print-directory unit-tests
 
-bench: $(STAMP)
+bench: $(KSTAMP)
 	if [ -f benchmarks/run_all.py ]; then \
 	  $(BIN)/python benchmarks/run_all.py; \
 	else \

@@ -187,6 +187,124 @@ def _counts(base, amat, a, mu):
             mu[i] += ap * amat[p, i]
 
 
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _poisson_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets,
+                           centres, precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter):
+    """One block of `poisson_profile` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
+    function, so that the parallel kernel around it stays small and compiles fast."""
+    n_h, n_f, n_b = sig.shape
+    k = fixed.shape[0]
+    ks = js.shape[0]
+    has_es = es.shape[0] > 0
+    sf = np.empty((n_f, n_b))
+    ef = np.empty((n_f, n_b))
+    amat = np.empty((k, n_b))
+    wa = np.empty((k, n_b))
+    srows = np.empty((max(ks, 1), n_b))
+    mu = np.empty(n_b)
+    base = np.empty(n_b)
+    dmu = np.empty(n_b)
+    w = np.empty(n_b)
+    v = np.empty(n_b)
+    a = np.empty(k)
+    grad = np.empty(k)
+    step = np.empty(k)
+    y = np.empty(k)
+    dsc = np.empty(k)
+    lo = np.empty((k, k))
+    prev = np.empty(k)
+    have_prev = False
+    for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
+        es_h = es[h % es.shape[0]] if has_es else sf
+        data = data_sets[h % data_sets.shape[0]]
+        cen = centres[h % centres.shape[0]]
+        if not _load(sig[h], es_h, factor, has_es, sf, ef):
+            out_chi2[h] = np.nan
+            for p in range(k):
+                out_a[h, p] = np.nan
+            out_iter[h] = 0
+            continue
+        _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, base)
+        cold = True
+        if warm and have_prev:  # start from the previous hypothesis's minimum (a neighbour in a scan)
+            for p in range(k):
+                a[p] = prev[p]
+            _counts(base, amat, a, mu)
+            lowest = np.inf
+            for i in range(n_b):
+                lowest = min(lowest, mu[i] if data[i] > 0.0 else np.inf)
+            cold = not lowest > 0.0
+        if cold:
+            for p in range(k):
+                a[p] = offset[p]
+                if offset[p] == 1.0:
+                    a[p] = _start_scale(base, amat[p], data)
+            _counts(base, amat, a, mu)
+        n_it = -1
+        for it in range(max_iter):
+            for i in range(n_b):
+                inv = 1.0 / max(mu[i], _TINY)
+                r = data[i] * inv
+                w[i] = 2.0 * r * inv
+                v[i] = 2.0 * (1.0 - r)
+            for p in range(k):
+                t = 0.0
+                for i in range(n_b):
+                    t += amat[p, i] * v[i]
+                    wa[p, i] = w[i] * amat[p, i]
+                grad[p] = -(t + 2.0 * (a[p] - cen[p]) * precision[p])
+            _hessian(wa, amat, lo)
+            for p in range(k):
+                lo[p, p] += 2.0 * (precision[p] + _RIDGE)
+            _cholesky(lo, dsc)
+            _cho_solve(lo, dsc, grad, y, step)  # step = -H^-1 g
+            for i in range(n_b):
+                dmu[i] = 0.0
+            for p in range(k):
+                sp = step[p]
+                for i in range(n_b):
+                    dmu[i] += sp * amat[p, i]
+            # is the step shortened, i.e. 0.9 (-mu_i / dmu_i) < 1 for a bin with events? (one vectorised
+            # pass; the divisions only for the rare damped step)
+            lowest = np.inf
+            for i in range(n_b):
+                lowest = min(lowest, (mu[i] + dmu[i] / 0.9) if data[i] > 0.0 else np.inf)
+            frac = 1.0
+            if lowest <= 0.0:
+                for i in range(n_b):
+                    if dmu[i] < 0.0 and data[i] > 0.0:
+                        frac = min(frac, 0.9 * (-mu[i] / dmu[i]))
+            dec = 0.0
+            for p in range(k):
+                a[p] += frac * step[p]
+                dec += grad[p] * step[p]  # grad holds -g: dec = g.H^-1.g
+            if dec < dec_tol and frac == 1.0:
+                n_it = it + 1
+                break
+            if frac == 1.0:
+                for i in range(n_b):
+                    mu[i] += dmu[i]
+            else:  # directly after a damped (far, large-mu) step: no round-off carried from large early mu
+                _counts(base, amat, a, mu)
+        _counts(base, amat, a, mu)  # the chi^2 from the final parameters directly
+        chi2 = 0.0
+        for i in range(n_b):
+            n = data[i]
+            if n > 0.0:
+                chi2 += 2.0 * (mu[i] - n + n * np.log(n / max(mu[i], _TINY)))
+            else:
+                chi2 += 2.0 * mu[i]
+        for p in range(k):
+            d = a[p] - cen[p]
+            chi2 += precision[p] * d * d
+            out_a[h, p] = a[p] - offset[p]
+        out_chi2[h] = chi2
+        out_iter[h] = n_it
+        have_prev = n_it > 0
+        for p in range(k):
+            prev[p] = a[p]
+
+
 @njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
 def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets, centres,
                     precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter):
@@ -202,119 +320,94 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
     data_sets (n_d, B) and centres (n_c, K) (the prior centres in c = a + offset): hypothesis h reads row
     h % n_d and h % n_c (one observed data set, or one toy experiment per hypothesis).
     """
+    n_blk = (sig.shape[0] + _BLOCK - 1) // _BLOCK
+    for blk in prange(n_blk):
+        _poisson_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets,
+                               centres, precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter)
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _gaussian_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep, offset,
+                                data_sets, centres, precision, weights, out_chi2, out_a):
+    """One block of `gaussian_profile` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
+    function, so that the parallel kernel around it stays small and compiles fast."""
     n_h, n_f, n_b = sig.shape
     k = fixed.shape[0]
     ks = js.shape[0]
     has_es = es.shape[0] > 0
-    n_blk = (n_h + _BLOCK - 1) // _BLOCK
-    for blk in prange(n_blk):
-        sf = np.empty((n_f, n_b))
-        ef = np.empty((n_f, n_b))
-        amat = np.empty((k, n_b))
-        wa = np.empty((k, n_b))
-        srows = np.empty((max(ks, 1), n_b))
-        mu = np.empty(n_b)
-        base = np.empty(n_b)
-        dmu = np.empty(n_b)
-        w = np.empty(n_b)
-        v = np.empty(n_b)
-        a = np.empty(k)
-        grad = np.empty(k)
-        step = np.empty(k)
-        y = np.empty(k)
-        dsc = np.empty(k)
-        lo = np.empty((k, k))
-        prev = np.empty(k)
-        have_prev = False
-        for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
-            es_h = es[h % es.shape[0]] if has_es else sf
-            data = data_sets[h % data_sets.shape[0]]
-            cen = centres[h % centres.shape[0]]
-            if not _load(sig[h], es_h, factor, has_es, sf, ef):
-                out_chi2[h] = np.nan
-                for p in range(k):
-                    out_a[h, p] = np.nan
-                out_iter[h] = 0
-                continue
-            _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, base)
-            cold = True
-            if warm and have_prev:  # start from the previous hypothesis's minimum (a neighbour in a scan)
-                for p in range(k):
-                    a[p] = prev[p]
-                _counts(base, amat, a, mu)
-                lowest = np.inf
-                for i in range(n_b):
-                    lowest = min(lowest, mu[i] if data[i] > 0.0 else np.inf)
-                cold = not lowest > 0.0
-            if cold:
-                for p in range(k):
-                    a[p] = offset[p]
-                    if offset[p] == 1.0:
-                        a[p] = _start_scale(base, amat[p], data)
-                _counts(base, amat, a, mu)
-            n_it = -1
-            for it in range(max_iter):
-                for i in range(n_b):
-                    inv = 1.0 / max(mu[i], _TINY)
-                    r = data[i] * inv
-                    w[i] = 2.0 * r * inv
-                    v[i] = 2.0 * (1.0 - r)
-                for p in range(k):
-                    t = 0.0
-                    for i in range(n_b):
-                        t += amat[p, i] * v[i]
-                        wa[p, i] = w[i] * amat[p, i]
-                    grad[p] = -(t + 2.0 * (a[p] - cen[p]) * precision[p])
-                _hessian(wa, amat, lo)
-                for p in range(k):
-                    lo[p, p] += 2.0 * (precision[p] + _RIDGE)
-                _cholesky(lo, dsc)
-                _cho_solve(lo, dsc, grad, y, step)  # step = -H^-1 g
-                for i in range(n_b):
-                    dmu[i] = 0.0
-                for p in range(k):
-                    sp = step[p]
-                    for i in range(n_b):
-                        dmu[i] += sp * amat[p, i]
-                # is the step shortened, i.e. 0.9 (-mu_i / dmu_i) < 1 for a bin with events? (one vectorised
-                # pass; the divisions only for the rare damped step)
-                lowest = np.inf
-                for i in range(n_b):
-                    lowest = min(lowest, (mu[i] + dmu[i] / 0.9) if data[i] > 0.0 else np.inf)
-                frac = 1.0
-                if lowest <= 0.0:
-                    for i in range(n_b):
-                        if dmu[i] < 0.0 and data[i] > 0.0:
-                            frac = min(frac, 0.9 * (-mu[i] / dmu[i]))
-                dec = 0.0
-                for p in range(k):
-                    a[p] += frac * step[p]
-                    dec += grad[p] * step[p]  # grad holds -g: dec = g.H^-1.g
-                if dec < dec_tol and frac == 1.0:
-                    n_it = it + 1
-                    break
-                if frac == 1.0:
-                    for i in range(n_b):
-                        mu[i] += dmu[i]
-                else:  # directly after a damped (far, large-mu) step: no round-off carried from large early mu
-                    _counts(base, amat, a, mu)
-            _counts(base, amat, a, mu)  # the chi^2 from the final parameters directly
-            chi2 = 0.0
+    sf = np.empty((n_f, n_b))
+    ef = np.empty((n_f, n_b))
+    amat = np.empty((k, n_b))
+    srows = np.empty((max(ks, 1), n_b))
+    mu0 = np.empty(n_b)
+    r = np.empty(n_b)
+    dev = np.empty(n_b)
+    swf = np.empty((max(ks, 1), k))
+    hm = np.empty((k, k))
+    rhs = np.empty(k)
+    a = np.empty(k)
+    y = np.empty(k)
+    dsc = np.empty(k)
+    for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
+        es_h = es[h % es.shape[0]] if has_es else sf
+        data = data_sets[h % data_sets.shape[0]]
+        cen = centres[h % centres.shape[0]]
+        if not _load(sig[h], es_h, factor, has_es, sf, ef):
+            out_chi2[h] = np.nan
+            for p in range(k):
+                out_a[h, p] = np.nan
+            continue
+        _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, mu0)
+        for i in range(n_b):
+            r[i] = data[i] - mu0[i]
+        for p in range(k):
+            t = precision[p] * cen[p]
             for i in range(n_b):
-                n = data[i]
-                if n > 0.0:
-                    chi2 += 2.0 * (mu[i] - n + n * np.log(n / max(mu[i], _TINY)))
+                t += wfixed[p, i] * r[i]
+            rhs[p] = t
+            for q in range(p + 1):
+                hm[p, q] = ff[p, q]
+        for s in range(ks):
+            t = 0.0
+            for i in range(n_b):
+                t += srows[s, i] * weights[i] * r[i]
+            rhs[js[s]] += t
+            for q in range(k):
+                t = 0.0
+                for i in range(n_b):
+                    t += srows[s, i] * wfixed[q, i]
+                swf[s, q] = t
+        for s in range(ks):
+            p = js[s]
+            for q in range(k):
+                if q <= p:
+                    hm[p, q] += swf[s, q]
                 else:
-                    chi2 += 2.0 * mu[i]
-            for p in range(k):
-                d = a[p] - cen[p]
-                chi2 += precision[p] * d * d
-                out_a[h, p] = a[p] - offset[p]
-            out_chi2[h] = chi2
-            out_iter[h] = n_it
-            have_prev = n_it > 0
-            for p in range(k):
-                prev[p] = a[p]
+                    hm[q, p] += swf[s, q]
+            hm[p, p] += swf[s, p]  # the diagonal gets both cross terms
+            for t2 in range(s + 1):
+                q = js[t2]
+                t = 0.0
+                for i in range(n_b):
+                    t += srows[s, i] * weights[i] * srows[t2, i]
+                if q <= p:
+                    hm[p, q] += t
+                else:
+                    hm[q, p] += t
+        _cholesky(hm, dsc)
+        _cho_solve(hm, dsc, rhs, y, a)
+        chi2 = 0.0
+        for i in range(n_b):
+            dev[i] = r[i]
+        for p in range(k):
+            for i in range(n_b):
+                dev[i] -= a[p] * amat[p, i]
+            d = a[p] - cen[p]
+            chi2 += precision[p] * d * d
+            out_a[h, p] = a[p] - offset[p]
+        for i in range(n_b):
+            chi2 += weights[i] * dev[i] * dev[i]
+        out_chi2[h] = chi2
 
 
 @njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
@@ -323,85 +416,10 @@ def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, k
     """One K x K solve per hypothesis; the hypothesis-independent block ff = F W F^T + priors is precomputed,
     and wfixed = W F. In c = a + offset, with prior centres m (in c): (A W A^T + P) c = A W (n - base) + P m;
     chi^2 evaluated directly. data_sets, centres as in `poisson_profile`."""
-    n_h, n_f, n_b = sig.shape
-    k = fixed.shape[0]
-    ks = js.shape[0]
-    has_es = es.shape[0] > 0
-    n_blk = (n_h + _BLOCK - 1) // _BLOCK
+    n_blk = (sig.shape[0] + _BLOCK - 1) // _BLOCK
     for blk in prange(n_blk):
-        sf = np.empty((n_f, n_b))
-        ef = np.empty((n_f, n_b))
-        amat = np.empty((k, n_b))
-        srows = np.empty((max(ks, 1), n_b))
-        mu0 = np.empty(n_b)
-        r = np.empty(n_b)
-        dev = np.empty(n_b)
-        swf = np.empty((max(ks, 1), k))
-        hm = np.empty((k, k))
-        rhs = np.empty(k)
-        a = np.empty(k)
-        y = np.empty(k)
-        dsc = np.empty(k)
-        for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
-            es_h = es[h % es.shape[0]] if has_es else sf
-            data = data_sets[h % data_sets.shape[0]]
-            cen = centres[h % centres.shape[0]]
-            if not _load(sig[h], es_h, factor, has_es, sf, ef):
-                out_chi2[h] = np.nan
-                for p in range(k):
-                    out_a[h, p] = np.nan
-                continue
-            _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, mu0)
-            for i in range(n_b):
-                r[i] = data[i] - mu0[i]
-            for p in range(k):
-                t = precision[p] * cen[p]
-                for i in range(n_b):
-                    t += wfixed[p, i] * r[i]
-                rhs[p] = t
-                for q in range(p + 1):
-                    hm[p, q] = ff[p, q]
-            for s in range(ks):
-                t = 0.0
-                for i in range(n_b):
-                    t += srows[s, i] * weights[i] * r[i]
-                rhs[js[s]] += t
-                for q in range(k):
-                    t = 0.0
-                    for i in range(n_b):
-                        t += srows[s, i] * wfixed[q, i]
-                    swf[s, q] = t
-            for s in range(ks):
-                p = js[s]
-                for q in range(k):
-                    if q <= p:
-                        hm[p, q] += swf[s, q]
-                    else:
-                        hm[q, p] += swf[s, q]
-                hm[p, p] += swf[s, p]  # the diagonal gets both cross terms
-                for t2 in range(s + 1):
-                    q = js[t2]
-                    t = 0.0
-                    for i in range(n_b):
-                        t += srows[s, i] * weights[i] * srows[t2, i]
-                    if q <= p:
-                        hm[p, q] += t
-                    else:
-                        hm[q, p] += t
-            _cholesky(hm, dsc)
-            _cho_solve(hm, dsc, rhs, y, a)
-            chi2 = 0.0
-            for i in range(n_b):
-                dev[i] = r[i]
-            for p in range(k):
-                for i in range(n_b):
-                    dev[i] -= a[p] * amat[p, i]
-                d = a[p] - cen[p]
-                chi2 += precision[p] * d * d
-                out_a[h, p] = a[p] - offset[p]
-            for i in range(n_b):
-                chi2 += weights[i] * dev[i] * dev[i]
-            out_chi2[h] = chi2
+        _gaussian_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep,
+                                offset, data_sets, centres, precision, weights, out_chi2, out_a)
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
@@ -433,6 +451,85 @@ def _dots(mat, x, out):
         r += 1
 
 
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _gaussian_profile_projected_block(blk, sig, factor, lin, lin_to, quad, quad_to, ff, rhs0, resid0, kappa, rho,
+                                          js, fixed, fnz, offset, centres, precision, weights, out_chi2, out_a):
+    """One block of `gaussian_profile_projected` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
+    function, so that the parallel kernel around it stays small and compiles fast."""
+    n_h, n_f, n_b = sig.shape
+    k = fixed.shape[0]
+    ks = js.shape[0]
+    n_l = lin.shape[0]
+    n_q = quad.shape[0]
+    s = np.empty(n_b)
+    s2 = np.empty(n_b)
+    xl = np.empty(max(n_l, 1))
+    xq = np.empty(max(n_q, 1))
+    hm = np.empty((k, k))
+    rhs = np.empty(k)
+    a = np.empty(k)
+    y = np.empty(k)
+    dsc = np.empty(k)
+    dev = np.empty(n_b)
+    for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
+        cen = centres[h % centres.shape[0]]
+        # load: flavour sum of the re-timed signal, with the checks of `_load` (per flavour and bin)
+        total = 0.0
+        smallest = 0.0
+        for i in range(n_b):
+            s[i] = 0.0
+        for f in range(n_f):
+            for i in range(n_b):
+                x = sig[h, f, i] * factor[f, i]
+                total += abs(x)
+                smallest = min(smallest, x)
+                s[i] += max(x, 0.0)
+        if not np.isfinite(total) or smallest < -ROUNDOFF * total:
+            out_chi2[h] = np.nan
+            for p in range(k):
+                out_a[h, p] = np.nan
+            continue
+        for i in range(n_b):
+            s2[i] = s[i] * s[i]
+        _dots(lin, s, xl)
+        _dots(quad, s2, xq)
+        for p in range(k):
+            rhs[p] = rhs0[p] + precision[p] * cen[p]
+            for q in range(p + 1):
+                hm[p, q] = ff[p, q]
+        for r in range(n_l):
+            if lin_to[r, 0] == 0:
+                hm[lin_to[r, 1], lin_to[r, 2]] += xl[r]
+            else:
+                rhs[lin_to[r, 1]] += xl[r]
+        for r in range(n_q):
+            if quad_to[r, 0] == 0:
+                hm[quad_to[r, 1], quad_to[r, 2]] += xq[r]
+            else:
+                rhs[quad_to[r, 1]] += xq[r]
+        _cholesky(hm, dsc)
+        _cho_solve(hm, dsc, rhs, y, a)
+        for i in range(n_b):
+            dev[i] = resid0[i] - s[i] * kappa[i]
+        for j in range(fnz.shape[0]):
+            p = fnz[j]
+            ap = a[p]
+            for i in range(n_b):
+                dev[i] -= ap * fixed[p, i]
+        for j in range(ks):
+            ap = a[js[j]]
+            for i in range(n_b):
+                dev[i] -= ap * s[i] * rho[j, i]
+        chi2 = 0.0
+        for i in range(n_b):
+            chi2 += weights[i] * dev[i] * dev[i]
+        for p in range(k):
+            d = a[p] - cen[p]
+            chi2 += precision[p] * d * d
+            out_a[h, p] = a[p] - offset[p]
+        out_chi2[h] = chi2
+
+
 @njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
 def gaussian_profile_projected(sig, factor, lin, lin_to, quad, quad_to, ff, rhs0, resid0, kappa, rho, js, fixed,
                                fnz, offset, centres, precision, weights, out_chi2, out_a):
@@ -446,77 +543,7 @@ def gaussian_profile_projected(sig, factor, lin, lin_to, quad, quad_to, ff, rhs0
     c = 0 (`keep`); rho (Ks, B) the relative templates; fnz the indices of the non-zero rows of F.
     chi^2 evaluated directly from the residuals. centres as in `poisson_profile`; the data are the likelihood's.
     """
-    n_h, n_f, n_b = sig.shape
-    k = fixed.shape[0]
-    ks = js.shape[0]
-    n_l = lin.shape[0]
-    n_q = quad.shape[0]
-    n_blk = (n_h + _BLOCK - 1) // _BLOCK
+    n_blk = (sig.shape[0] + _BLOCK - 1) // _BLOCK
     for blk in prange(n_blk):
-        s = np.empty(n_b)
-        s2 = np.empty(n_b)
-        xl = np.empty(max(n_l, 1))
-        xq = np.empty(max(n_q, 1))
-        hm = np.empty((k, k))
-        rhs = np.empty(k)
-        a = np.empty(k)
-        y = np.empty(k)
-        dsc = np.empty(k)
-        dev = np.empty(n_b)
-        for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
-            cen = centres[h % centres.shape[0]]
-            # load: flavour sum of the re-timed signal, with the checks of `_load` (per flavour and bin)
-            total = 0.0
-            smallest = 0.0
-            for i in range(n_b):
-                s[i] = 0.0
-            for f in range(n_f):
-                for i in range(n_b):
-                    x = sig[h, f, i] * factor[f, i]
-                    total += abs(x)
-                    smallest = min(smallest, x)
-                    s[i] += max(x, 0.0)
-            if not np.isfinite(total) or smallest < -ROUNDOFF * total:
-                out_chi2[h] = np.nan
-                for p in range(k):
-                    out_a[h, p] = np.nan
-                continue
-            for i in range(n_b):
-                s2[i] = s[i] * s[i]
-            _dots(lin, s, xl)
-            _dots(quad, s2, xq)
-            for p in range(k):
-                rhs[p] = rhs0[p] + precision[p] * cen[p]
-                for q in range(p + 1):
-                    hm[p, q] = ff[p, q]
-            for r in range(n_l):
-                if lin_to[r, 0] == 0:
-                    hm[lin_to[r, 1], lin_to[r, 2]] += xl[r]
-                else:
-                    rhs[lin_to[r, 1]] += xl[r]
-            for r in range(n_q):
-                if quad_to[r, 0] == 0:
-                    hm[quad_to[r, 1], quad_to[r, 2]] += xq[r]
-                else:
-                    rhs[quad_to[r, 1]] += xq[r]
-            _cholesky(hm, dsc)
-            _cho_solve(hm, dsc, rhs, y, a)
-            for i in range(n_b):
-                dev[i] = resid0[i] - s[i] * kappa[i]
-            for j in range(fnz.shape[0]):
-                p = fnz[j]
-                ap = a[p]
-                for i in range(n_b):
-                    dev[i] -= ap * fixed[p, i]
-            for j in range(ks):
-                ap = a[js[j]]
-                for i in range(n_b):
-                    dev[i] -= ap * s[i] * rho[j, i]
-            chi2 = 0.0
-            for i in range(n_b):
-                chi2 += weights[i] * dev[i] * dev[i]
-            for p in range(k):
-                d = a[p] - cen[p]
-                chi2 += precision[p] * d * d
-                out_a[h, p] = a[p] - offset[p]
-            out_chi2[h] = chi2
+        _gaussian_profile_projected_block(blk, sig, factor, lin, lin_to, quad, quad_to, ff, rhs0, resid0, kappa,
+                                          rho, js, fixed, fnz, offset, centres, precision, weights, out_chi2, out_a)
