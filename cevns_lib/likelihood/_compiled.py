@@ -191,7 +191,7 @@ def _counts(base, amat, a, mu):
 def _poisson_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets,
                            centres, precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter):
     """One block of `poisson_profile` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
-    function, so that the parallel kernel around it stays small and compiles fast."""
+    function; the parallel kernel around it is a one-line loop over the blocks."""
     n_h, n_f, n_b = sig.shape
     k = fixed.shape[0]
     ks = js.shape[0]
@@ -330,7 +330,7 @@ def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
 def _gaussian_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep, offset,
                                 data_sets, centres, precision, weights, out_chi2, out_a):
     """One block of `gaussian_profile` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
-    function, so that the parallel kernel around it stays small and compiles fast."""
+    function; the parallel kernel around it is a one-line loop over the blocks."""
     n_h, n_f, n_b = sig.shape
     k = fixed.shape[0]
     ks = js.shape[0]
@@ -455,7 +455,7 @@ def _dots(mat, x, out):
 def _gaussian_profile_projected_block(blk, sig, factor, lin, lin_to, quad, quad_to, ff, rhs0, resid0, kappa, rho,
                                           js, fixed, fnz, offset, centres, precision, weights, out_chi2, out_a):
     """One block of `gaussian_profile_projected` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
-    function, so that the parallel kernel around it stays small and compiles fast."""
+    function; the parallel kernel around it is a one-line loop over the blocks."""
     n_h, n_f, n_b = sig.shape
     k = fixed.shape[0]
     ks = js.shape[0]
