@@ -96,10 +96,15 @@ def compile_all() -> float:
 
     t0 = time.perf_counter()
     for lk in (csi_likelihood(), lar_likelihood()):
-        one = np.ascontiguousarray(lk.sm_signal[None], dtype=np.float64)
+        # the argument types of real calls: numba compiles one version per type, and a read-only array is
+        # another type than a writable one. Hypotheses, toy data and prior centres are the caller's (writable)
+        # arrays; the likelihood's own arrays are read-only.
+        one = np.array(lk.sm_signal[None], dtype=np.float64)
         factor = np.ones_like(one[0]) if lk.signal_factor is None else _f64(lk.signal_factor)
-        profile_compiled(lk.statistic, one, None, factor, lk._setup)  # the likelihood's own data
-        profile_compiled(lk.statistic, one, None, factor, lk._setup, data=lk.data)  # toys: the general kernels
+        for es in (None, np.zeros_like(one)):  # without and with electron scattering
+            profile_compiled(lk.statistic, one, es, factor, lk._setup)  # the likelihood's own data
+            profile_compiled(lk.statistic, one, es, factor, lk._setup, data=np.array(lk.data),
+                             centre=np.zeros(lk._setup.fixed.shape[0]))  # toys: the general kernels
     return time.perf_counter() - t0
 
 
