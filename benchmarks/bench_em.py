@@ -16,16 +16,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def _best(fn, repeat=3, number=1):
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        out.append((time.perf_counter() - t0) / number)
-    return min(out)
+from timing import best_of  # noqa: E402
 
 
 def bench_em(results: dict, n: int = 400) -> dict:
@@ -41,14 +34,14 @@ def bench_em(results: dict, n: int = 400) -> dict:
     eng = RateEngine(csi_2021_electrons())
     out["es_engine_setup_ms"] = 1e3 * (time.perf_counter() - t0)
     sm = StandardModel()
-    out["es_prediction_ms"] = 1e3 * _best(lambda: eng.counts(sm), repeat=5, number=20)
-    out["cevns_prediction_ms"] = 1e3 * _best(lambda: engine("csi").counts(sm), repeat=5, number=20)
+    out["es_prediction_ms"] = 1e3 * best_of(lambda: eng.counts(sm), repeat=5, number=20)
+    out["cevns_prediction_ms"] = 1e3 * best_of(lambda: engine("csi").counts(sm), repeat=5, number=20)
     lk = csi_likelihood()
     s = engine("csi").counts(sm).reshape(1, 3, -1)
     e = electron_engine("csi").counts(sm).reshape(1, 3, -1)
     lk.chi2_profiled(s, electron_scattering=e)  # warm-up
-    out["chi2_one_cevns_ms"] = 1e3 * _best(lambda: lk.chi2_profiled(s), repeat=5, number=20)
-    out["chi2_one_cevns_plus_es_ms"] = 1e3 * _best(lambda: lk.chi2_profiled(s, electron_scattering=e), repeat=5,
+    out["chi2_one_cevns_ms"] = 1e3 * best_of(lambda: lk.chi2_profiled(s), repeat=5, number=20)
+    out["chi2_one_cevns_plus_es_ms"] = 1e3 * best_of(lambda: lk.chi2_profiled(s, electron_scattering=e), repeat=5,
                                                    number=20)
     print(f"ES in CsI: electron-engine set-up {out['es_engine_setup_ms']:.1f} ms; one ES prediction "
           f"{out['es_prediction_ms']:.3f} ms (CEvNS {out['cevns_prediction_ms']:.3f} ms); one profiled chi2 "
@@ -61,7 +54,7 @@ def bench_em(results: dict, n: int = 400) -> dict:
     t0 = time.perf_counter()
     chi2_quadratic(model, grid, "csi+lar", electron_scattering=True)
     first = time.perf_counter() - t0
-    again = _best(lambda: chi2_quadratic(model, grid, "csi+lar", electron_scattering=True), repeat=2)
+    again = best_of(lambda: chi2_quadratic(model, grid, "csi+lar", electron_scattering=True), repeat=2)
     out[f"mu_grid_{n}x{n}_s"] = {"first": first, "repeat": again}
     print(f"{n} x {n} profiled (mu_nue, mu_numu) grid, CsI(+ES)+LAr: {first:.2f} s first, {again:.2f} s repeated")
     results["em"] = out

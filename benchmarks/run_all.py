@@ -40,17 +40,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from cevns_lib.cross_section import StandardModel  # noqa: E402
 from cevns_lib.rates import RateEngine, get_detector  # noqa: E402
-
-
-def best_of(fn, repeat: int = 5, number: int = 1) -> float:
-    """Best mean time per call (s) over `repeat` batches of `number` calls."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - t0) / number)
-    return min(times)
+from timing import best_of  # noqa: E402
 
 
 def bench_matmul(results):
