@@ -226,3 +226,50 @@ def test_chi2_quadratic_independent_of_chunking():
     ref = chi2_quadratic(model, grid, "csi+lar", chunk=grid.size)
     for chunk in (1, 50, 100):
         np.testing.assert_allclose(chi2_quadratic(model, grid, "csi+lar", chunk=chunk), ref, rtol=0, atol=1e-9)
+
+
+def _flavour_blind_gaussian():
+    """A synthetic Gaussian likelihood whose templates do not depend on the flavour (so the compiled path takes
+    `base._Projection`) but, unlike LAr, exercise every term of the projection: a signal shape nuisance that also
+    moves a background (F_p != 0 for a relative parameter) and no pure normalisation (the kept signal share
+    kappa = 1 != 0)."""
+    from cevns_lib.likelihood.base import Likelihood, Nuisance
+
+    rng = np.random.default_rng(5)
+    b = 12
+    sm = rng.uniform(5.0, 20.0, (3, b))
+    bkg = rng.uniform(2.0, 8.0, b)
+    shape = np.broadcast_to(np.linspace(-0.5, 0.5, b), (3, b)).copy()
+    nuis = [Nuisance("shape", 0.3, "signal shape, with a background share", relative=shape,
+                     absolute={"bkg": 0.2 * bkg}),
+            Nuisance("tilt", 0.5, "second signal shape", relative=np.broadcast_to(np.linspace(1, 0, b), (3, b)).copy()),
+            Nuisance("bnorm", 0.1, "background normalisation", absolute={"bkg": bkg})]
+    data = sm.sum(axis=0) + bkg + rng.normal(0, 2.0, b)
+    return Likelihood(name="blind", statistic="gaussian", data=data, backgrounds={"bkg": bkg}, nuisances=nuis,
+                      sm_signal=sm, shape=(3, 4), variance=data.copy())
+
+
+def test_projected_gaussian_profile_every_term():
+    # the projection's F_p-for-relative-p cross terms (the diagonal counted twice) and its kappa terms are zero for
+    # LAr: this likelihood has them, and the projected compiled kernel must equal the numpy profile (which forms
+    # the templates) and an explicit least-squares solution
+    if not kernels.AVAILABLE:
+        pytest.skip("numba not installed")
+    lk = _flavour_blind_gaussian()
+    pr = lk._setup.projection
+    assert pr is not None and np.any(pr.kappa != 0) and np.any(pr.lin_to[:, 1] == pr.lin_to[:, 2])
+    hyps = lk.sm_signal[None] * np.random.default_rng(6).uniform(0.3, 2.0, (50, 3, 1))
+    c1, a1 = lk.chi2_profiled(hyps, backend="compiled", return_nuisances=True)
+    c2 = lk.chi2_profiled(hyps, backend="numpy")
+    np.testing.assert_allclose(c1, c2, rtol=1e-10, atol=1e-9)
+    for h in range(3):  # the minimum written out: min_a |W^1/2 (n - mu0 - A^T a)|^2 + a P a as one lstsq
+        s = hyps[h]
+        a_t = lk.templates(s[None])[0]  # (K, B)
+        r = lk.data - s.sum(axis=0) - lk.expected_background()
+        w = 1.0 / np.sqrt(lk.variance)
+        p = np.array([1.0 / n.sigma for n in lk.nuisances])
+        mat = np.vstack([(a_t * w).T, np.diag(p)])
+        sol = np.linalg.lstsq(mat, np.concatenate([r * w, np.zeros(len(p))]), rcond=None)[0]
+        ref = float(np.sum(((r - sol @ a_t) * w) ** 2) + np.sum((sol * p) ** 2))
+        assert c1[h] == pytest.approx(ref, rel=1e-10)
+        np.testing.assert_allclose(a1[h], sol, rtol=1e-8, atol=1e-10)

@@ -425,8 +425,9 @@ class Likelihood:
                     ec = es if es.shape[0] == 1 else es[sl]
                     if not direct:
                         ec = np.ascontiguousarray(self._per_flavour(ec), dtype=float)
-                c, aa, _ = kernels.profile_compiled(self.statistic, sc, ec, factor, st, data=rows(dsets, sl),
-                                                    centre=rows(cen, sl))
+                c, aa, _ = kernels.profile_compiled(  # data None: the likelihood's own (a precomputed path)
+                    self.statistic, sc, ec, factor, st, data=None if data is None else rows(dsets, sl),
+                    centre=rows(cen, sl))
                 bad = np.isnan(c)
                 if bad.any():  # let the reference checks name the problem
                     j = int(np.argmax(bad))
