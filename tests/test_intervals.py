@@ -319,3 +319,17 @@ def test_vertex_of_a_parabola_and_pieces():
     x = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
     assert iv.pieces(x, np.array([1.0, -1.0, 1.0, -1.0, -1.0])) == [[0.5, 1.5], [2.5, 4.0]]
     assert iv.pieces(x, np.ones(5)) == []
+
+
+def test_boundary_delta_function_survives_the_profilers_tolerance():
+    """B-L at 10 MeV on CsI (Poisson, compiled kernel with warm starts): at g = 0, on the boundary, about half the
+    toys fit g = 0, i.e. t = 0 exactly. The same hypothesis is profiled twice (as the tested value and as the
+    fit grid's first point, from different starting points), which agree only to the profiler's tolerance:
+    without `T_RESOLUTION` most of those t would be ~1e-12 instead of 0."""
+    from cevns_lib import fc_analyses as fa
+
+    assert 1e-10 < iv.T_RESOLUTION <= 1e-6
+    prob, _, _ = fa.fit_problem(fa.zprime_problem("b-l", 10.0, "csi", g_max=1.1e-4), n_fit=21)
+    res = iv.construct(prob, [0.0], toys=200, seed=4)
+    assert 0.35 < np.mean(res.t_toys[0] == 0.0) < 0.65
+    assert np.all(res.t_toys[0] >= 0.0)
