@@ -118,7 +118,10 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
     for det in dets:
         counts = _quadratic(det, key, tuple(masses.tolist()), high_mass, nkey).counts(x)  # (nM, ng, 3, nE, nt)
         opts = dict((likelihood_options or {}).get(det, {}))
-        integrate = bool(opts.pop("time_integrated", False))
+        integrate = opts.pop("time_integrated", False)
+        if not isinstance(integrate, (bool, np.bool_)):
+            raise ValueError(f"likelihood_options[{det!r}]['time_integrated'] must be True or False, "
+                             f"not {integrate!r}")
         lk = likelihood(det, opts.pop("configuration", configuration), **opts)
         es_quad = _electron_quadratic(det, key, tuple(masses.tolist()), high_mass) if electron_scattering else None
         es = None if es_quad is None else es_quad.counts(x).reshape(-1, 3, lk.n_bins)

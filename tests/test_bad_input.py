@@ -294,6 +294,10 @@ case("chi2_grid-coupling-nan", lambda: scans.chi2_grid("b-l", [1.0], [math.nan],
 case("chi2_grid-coupling-rows", lambda: scans.chi2_grid("b-l", [1.0, 2.0], np.ones((3, 2)) * 1e-5, "lar"), r"rows")
 case("chi2_grid-model-type", lambda: scans.chi2_grid(5, [1.0], [1e-5], "lar"), r"model")
 case("chi2_grid-model-name", lambda: scans.chi2_grid("b-2l", [1.0], [1e-5], "lar"), r"b-2l")
+case("chi2_grid-nuclear-type", lambda: scans.chi2_grid("b-l", [1.0], [1e-5], "lar", nuclear="helm"), r"nuclear")
+case("chi2_grid-time-integrated-str", lambda: scans.chi2_grid("b-l", [1.0], [1e-5], "csi",
+                                                               likelihood_options={"csi": {"time_integrated": "yes"}}),
+     r"time_integrated")
 case("chi2_grid-dataset", lambda: scans.chi2_grid("b-l", [1.0], [1e-5], "csi+xe"), r"csi\+xe")
 case("chi2_grid-config", lambda: scans.chi2_grid("b-l", [1.0], [1e-5], "lar", "seed9"), r"seed9")
 case("coupling_bound-regime", lambda: scans.coupling_bound("b-l", "lar", regime="mid"), r"regime")
