@@ -151,6 +151,8 @@ def _fold(kin: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 #: QuadraticCounts.counts makes outputs of up to this many counts with numpy's einsum loop, larger ones with BLAS
 SMALL_PRODUCT = 2**18
+#: a count below zero by at most this fraction of sum_ab |w_ab| max|N_ab| (its pair terms' scale) is round-off
+PAIR_ROUNDOFF = 1e-12
 
 
 class QuadraticCounts:
@@ -163,9 +165,9 @@ class QuadraticCounts:
         self.batch_shape = np.broadcast_shapes(*(c.shape[:-3] for c in pairs.values()))
         self._bins = next(iter(pairs.values())).shape[-3:]
 
-    def counts(self, x) -> np.ndarray:
-        """x: (*batch, *extra, P) with `batch` the amplitudes' batch shape (e.g. masses) and any extra axes
-        (e.g. couplings); returns (*batch, *extra, 3, n_E, n_t)."""
+    def _weights(self, x):
+        """The pair weights w (*batch, n_extra, n_pairs) = x_a x_b (2 - delta_ab) of parameter values x, and the
+        extra shape."""
         x = check_quadratic_parameters(x, self.n_params, self.nonnegative)
         if x.shape[-1:] != (self.n_params,):
             raise ValueError(f"expected {self.n_params} parameter values in the last axis, got shape {x.shape}")
@@ -174,10 +176,17 @@ class QuadraticCounts:
             raise ValueError(f"parameter array of shape {x.shape} lacks the model's batch axes {self.batch_shape}")
         extra_shape = x.shape[nb:-1]
         xs = np.concatenate([np.ones(x.shape[:-1] + (1,)), x], axis=-1)
-        ia, ib, mult, table, bound = self._stacked
+        ia, ib, mult, _, _ = self._stacked
         w = xs[..., ia] * xs[..., ib] * mult  # (*batch, *extra, n_pairs)
         n_e = int(np.prod(extra_shape, dtype=int))
-        w = w.reshape(x.shape[:nb] + (n_e, ia.size))
+        return w.reshape(x.shape[:nb] + (n_e, ia.size)), extra_shape
+
+    def counts(self, x) -> np.ndarray:
+        """x: (*batch, *extra, P) with `batch` the amplitudes' batch shape (e.g. masses) and any extra axes
+        (e.g. couplings); returns (*batch, *extra, 3, n_E, n_t)."""
+        w, extra_shape = self._weights(x)
+        nb = len(self.batch_shape)
+        _, _, _, table, bound = self._stacked
         # (*batch, n_extra, 3 n_E n_t): one matrix product. Small products (a 601-point coupling scan) take
         # numpy's own loop: as fast as BLAS there, and unlike BLAS's threads not slowed 10x when other processes
         # hold the cores (benchmarks/README.md); large ones take BLAS (2x faster than the loop)
@@ -188,9 +197,26 @@ class QuadraticCounts:
         # round-off: a count that is a cancelling sum of pair terms can come out a few ulp below zero (checked
         # with one reduction first: most grids have no negative count, and the masks cost 4 passes over `out`)
         if out.size and out.min() < 0:
-            tol = 1e-12 * (np.abs(w) @ bound)
+            tol = self._roundoff(w, bound)[..., None]
             out[(out < 0) & (out >= -tol)] = 0.0
         return out.reshape(out.shape[:nb] + extra_shape + self._bins)
+
+    @staticmethod
+    def _roundoff(w, bound):
+        """The round-off scale of each point's counts: PAIR_ROUNDOFF x sum_ab |w_ab| max|N_ab|."""
+        return PAIR_ROUNDOFF * (np.abs(w) @ bound)[..., 0]
+
+    def linear_form(self, x):
+        """The counts as linear combinations of the pair tables, for a form without batch axes: coefficients
+        (n, n_pairs) (n = the points of x, flattened), tables (n_pairs, 3, n_E n_t) and the round-off tolerance
+        (n,), such that counts(x) = coefficients @ tables, a negative within the tolerance of zero being set to
+        zero. `Likelihood.chi2_profiled_linear` takes them as they are (its kernels form each point's counts in
+        place)."""
+        if self.batch_shape != ():
+            raise ValueError("linear_form is for quadratic forms without batch axes (one table per pair)")
+        w, _ = self._weights(x)
+        _, _, _, table, bound = self._stacked
+        return w, table.reshape((table.shape[0], self._bins[0], -1)), self._roundoff(w, bound)
 
     @functools.cached_property
     def _stacked(self):

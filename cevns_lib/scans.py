@@ -334,6 +334,9 @@ def chi2_quadratic(model, x, dataset: str = "csi+lar", configuration: str = "see
         es_engine = electron_engine(det) if electron_scattering else None
         es_quad = None if es_engine is None else es_engine.quadratic_counts(model, n_params=quad.n_params)
         lk = likelihood(det, configuration)
+        if es_quad is None and lk.takes_linear(flat.shape[0]):  # each point's counts formed in the kernel
+            total += lk.chi2_profiled_linear(*quad.linear_form(flat))
+            continue
         for start in range(0, flat.shape[0], chunk):
             counts = quad.counts(flat[start:start + chunk])
             es = None if es_quad is None else es_quad.counts(flat[start:start + chunk]).reshape(-1, 3, lk.n_bins)

@@ -59,6 +59,36 @@ def _load(sig_h, es_h, factor, has_es, sf, ef):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
+def _combine(coef_h, table, tol, raw):
+    """raw (3, B) = sum_t coef_h[t] table[t]: a hypothesis given as a linear combination of fixed tables (the pair
+    tables of a quadratic form, `rates.QuadraticCounts.linear_form`), formed in the kernel instead of being read
+    from memory; a negative within tol of zero (round-off of a cancelling sum of pair terms) is set to zero, as
+    `QuadraticCounts.counts` does. Vectorised passes over the (3 B) bins, three tables per pass."""
+    n_t = table.shape[0]
+    m = raw.size
+    flat = raw.reshape(m)
+    tab = table.reshape((n_t, m))
+    for j in range(m):
+        flat[j] = 0.0
+    t = 0
+    while t + 3 <= n_t:
+        c0 = coef_h[t]
+        c1 = coef_h[t + 1]
+        c2 = coef_h[t + 2]
+        for j in range(m):
+            flat[j] += c0 * tab[t, j] + c1 * tab[t + 1, j] + c2 * tab[t + 2, j]
+        t += 3
+    while t < n_t:
+        c0 = coef_h[t]
+        for j in range(m):
+            flat[j] += c0 * tab[t, j]
+        t += 1
+    for j in range(m):
+        x = flat[j]
+        flat[j] = 0.0 if (x < 0.0 and x >= -tol) else x
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, base):
     """amat (K, B) = F + S_h, srows (Ks, B) = S_h, base (B,) = backgrounds + sum_f (keep_f s_f + es_keep_f es_f):
     the expected counts at a = offset (the signal share carried by the normalisation parameter taken out).
@@ -188,14 +218,42 @@ def _counts(base, amat, a, mu):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def _poisson_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets,
-                           centres, precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter):
+def _warm_start(prev, prev2, have_prev2, tot, tot_prev, tot_prev2, base, amat, data, a, mu):
+    """Start a from the previous hypotheses' minima: extrapolated along the scan, a = prev + r (prev - prev2) with
+    r = (N - N_prev) / (N_prev - N_prev2) the secant ratio of the hypotheses' total signals N (second order in a
+    smooth scan, for any spacing), where r lies in [0, 2]; else a = prev. A start must keep every bin with events
+    positive (mu = base + amat^T a, left in mu); tries the extrapolation, then prev. False if neither does."""
+    k = a.shape[0]
+    r = -1.0
+    d1 = tot_prev - tot_prev2
+    if have_prev2 and d1 != 0.0:
+        r = (tot - tot_prev) / d1
+    for attempt in range(2):
+        if attempt == 0 and not (r >= 0.0 and r <= 2.0):
+            continue
+        for p in range(k):
+            a[p] = prev[p] + (r * (prev[p] - prev2[p]) if attempt == 0 else 0.0)
+        _counts(base, amat, a, mu)
+        lowest = np.inf
+        for i in range(mu.shape[0]):
+            lowest = min(lowest, mu[i] if data[i] > 0.0 else np.inf)
+        if lowest > 0.0:
+            return True
+    return False
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset,
+                           data_sets, centres, precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter):
     """One block of `poisson_profile` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
     function; the parallel kernel around it is a one-line loop over the blocks."""
-    n_h, n_f, n_b = sig.shape
+    n_f, n_b = factor.shape
+    fused = table.shape[0] > 0
+    n_h = coef.shape[0] if fused else sig.shape[0]
     k = fixed.shape[0]
     ks = js.shape[0]
     has_es = es.shape[0] > 0
+    raw = np.empty((n_f, n_b))
     sf = np.empty((n_f, n_b))
     ef = np.empty((n_f, n_b))
     amat = np.empty((k, n_b))
@@ -213,27 +271,36 @@ def _poisson_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, bkg, ke
     dsc = np.empty(k)
     lo = np.empty((k, k))
     prev = np.empty(k)
+    prev2 = np.empty(k)
     have_prev = False
+    have_prev2 = False
+    tot_prev = 0.0
+    tot_prev2 = 0.0
     for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
         es_h = es[h % es.shape[0]] if has_es else sf
         data = data_sets[h % data_sets.shape[0]]
         cen = centres[h % centres.shape[0]]
-        if not _load(sig[h], es_h, factor, has_es, sf, ef):
+        if fused:
+            _combine(coef[h], table, tol[h], raw)
+            ok = _load(raw, es_h, factor, has_es, sf, ef)
+        else:
+            ok = _load(sig[h], es_h, factor, has_es, sf, ef)
+        if not ok:
             out_chi2[h] = np.nan
             for p in range(k):
                 out_a[h, p] = np.nan
             out_iter[h] = 0
+            have_prev = False
+            have_prev2 = False
             continue
         _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, base)
-        cold = True
-        if warm and have_prev:  # start from the previous hypothesis's minimum (a neighbour in a scan)
-            for p in range(k):
-                a[p] = prev[p]
-            _counts(base, amat, a, mu)
-            lowest = np.inf
+        tot = 0.0  # the hypothesis's total signal: where it lies between its two predecessors (a scan)
+        for f in range(n_f):
             for i in range(n_b):
-                lowest = min(lowest, mu[i] if data[i] > 0.0 else np.inf)
-            cold = not lowest > 0.0
+                tot += sf[f, i]
+        cold = True
+        if warm and have_prev:  # start from the previous minima (neighbours in a scan), `_warm_start`
+            cold = not _warm_start(prev, prev2, have_prev2, tot, tot_prev, tot_prev2, base, amat, data, a, mu)
         if cold:
             for p in range(k):
                 a[p] = offset[p]
@@ -300,30 +367,38 @@ def _poisson_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, bkg, ke
             out_a[h, p] = a[p] - offset[p]
         out_chi2[h] = chi2
         out_iter[h] = n_it
+        have_prev2 = have_prev and n_it > 0
         have_prev = n_it > 0
+        tot_prev2 = tot_prev
+        tot_prev = tot
         for p in range(k):
+            prev2[p] = prev[p]
             prev[p] = a[p]
 
 
 @njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
-def poisson_profile(sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets, centres,
-                    precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter):
+def poisson_profile(sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets,
+                    centres, precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter):
     """Damped Newton: every iteration a fresh Hessian and one K x K Cholesky solve; a step is shortened (to 0.9
     of the way to the boundary) only where it would drive a bin with events to mu <= 0.
 
     Converged after an undamped Newton step whose decrement g.H^-1.g is below dec_tol; the chi^2 is then within
     ~dec_tol^2 of its minimum (the chi^2 is self-concordant in a: see `kernels.DECREMENT_TOL`).
-    warm: start each hypothesis after the first of its block from the previous one's minimum where that keeps
-    every bin with events positive (`kernels.WARM_START`), else from c = offset (the normalisation scaled by
-    `_start_scale`).
+    warm: start each hypothesis after the first of its block from the previous ones' minima (`_warm_start`:
+    extrapolated along the scan, or the previous minimum) where that keeps every bin with events positive
+    (`kernels.WARM_START`), else from c = offset (the normalisation scaled by `_start_scale`).
     out_chi2 = NaN marks an invalid hypothesis, out_iter = -1 one that did not converge in max_iter.
+    The hypotheses: sig (H, 3, B) read in place, or, where table (T, 3, B) has rows, the linear combinations
+    sum_t coef[h, t] table[t] (coef (H, T); round-off negatives above -tol[h] zeroed; `_combine`), formed in the
+    kernel (a scan's quadratic form: no (H, 3, B) array is written or read); sig is then unused.
     data_sets (n_d, B) and centres (n_c, K) (the prior centres in c = a + offset): hypothesis h reads row
     h % n_d and h % n_c (one observed data set, or one toy experiment per hypothesis).
     """
-    n_blk = (sig.shape[0] + _BLOCK - 1) // _BLOCK
+    n_blk = ((coef.shape[0] if table.shape[0] > 0 else sig.shape[0]) + _BLOCK - 1) // _BLOCK
     for blk in prange(n_blk):
-        _poisson_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets,
-                               centres, precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter)
+        _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
+                               offset, data_sets, centres, precision, max_iter, dec_tol, warm, out_chi2, out_a,
+                               out_iter)
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
@@ -452,14 +527,36 @@ def _dots(mat, x, out):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def _gaussian_profile_projected_block(blk, sig, factor, lin, lin_to, quad, quad_to, ff, rhs0, resid0, kappa, rho,
-                                          js, fixed, fnz, offset, centres, precision, weights, out_chi2, out_a):
-    """One block of `gaussian_profile_projected` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
-    function; the parallel kernel around it is a one-line loop over the blocks."""
-    n_h, n_f, n_b = sig.shape
+def _load_summed(sig_h, factor, s):
+    """s (B,) = the flavour sum of the re-timed signal, with the checks of `_load` (per flavour and bin): False
+    for an invalid hypothesis (NaN, inf, or a negative beyond round-off)."""
+    n_f, n_b = sig_h.shape
+    total = 0.0
+    smallest = 0.0
+    for i in range(n_b):
+        s[i] = 0.0
+    for f in range(n_f):
+        for i in range(n_b):
+            x = sig_h[f, i] * factor[f, i]
+            total += abs(x)
+            smallest = min(smallest, x)
+            s[i] += max(x, 0.0)
+    return np.isfinite(total) and not smallest < -ROUNDOFF * total
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0,
+                                      resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights,
+                                      out_chi2, out_a):
+    """One block of `gaussian_profile_projected` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain
+    compiled function; the parallel kernel around it is a one-line loop over the blocks."""
+    n_f, n_b = factor.shape
+    fused = table.shape[0] > 0
+    n_h = coef.shape[0] if fused else sig.shape[0]
     k = fixed.shape[0]
     ks = js.shape[0]
     n_l = lin.shape[0]
+    raw = np.empty((n_f, n_b))
     n_q = quad.shape[0]
     s = np.empty(n_b)
     s2 = np.empty(n_b)
@@ -473,18 +570,12 @@ def _gaussian_profile_projected_block(blk, sig, factor, lin, lin_to, quad, quad_
     dev = np.empty(n_b)
     for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
         cen = centres[h % centres.shape[0]]
-        # load: flavour sum of the re-timed signal, with the checks of `_load` (per flavour and bin)
-        total = 0.0
-        smallest = 0.0
-        for i in range(n_b):
-            s[i] = 0.0
-        for f in range(n_f):
-            for i in range(n_b):
-                x = sig[h, f, i] * factor[f, i]
-                total += abs(x)
-                smallest = min(smallest, x)
-                s[i] += max(x, 0.0)
-        if not np.isfinite(total) or smallest < -ROUNDOFF * total:
+        if fused:
+            _combine(coef[h], table, tol[h], raw)
+            ok = _load_summed(raw, factor, s)
+        else:
+            ok = _load_summed(sig[h], factor, s)
+        if not ok:
             out_chi2[h] = np.nan
             for p in range(k):
                 out_a[h, p] = np.nan
@@ -531,8 +622,8 @@ def _gaussian_profile_projected_block(blk, sig, factor, lin, lin_to, quad, quad_
 
 
 @njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
-def gaussian_profile_projected(sig, factor, lin, lin_to, quad, quad_to, ff, rhs0, resid0, kappa, rho, js, fixed,
-                               fnz, offset, centres, precision, weights, out_chi2, out_a):
+def gaussian_profile_projected(sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0, resid0, kappa,
+                               rho, js, fixed, fnz, offset, centres, precision, weights, out_chi2, out_a):
     """The Gaussian profile for likelihoods whose signal templates do not depend on the flavour (LAr): every
     hypothesis-dependent entry of the normal equations is a dot product of the flavour-summed signal s (B,) or
     of s^2 with a precomputed vector (`base._Projection`), so a hypothesis costs (n_lin + n_quad) dot products
@@ -541,9 +632,11 @@ def gaussian_profile_projected(sig, factor, lin, lin_to, quad, quad_to, ff, rhs0
     lin (n_lin, B), lin_to (n_lin, 3) = (0: Hessian lower entry [p, q] / 1: right-hand side [p], p, q); quad
     likewise for s^2; ff = F W F^T + priors; rhs0 = F W (n - b); resid0 = n - b; kappa (B,) = the signal share at
     c = 0 (`keep`); rho (Ks, B) the relative templates; fnz the indices of the non-zero rows of F.
-    chi^2 evaluated directly from the residuals. centres as in `poisson_profile`; the data are the likelihood's.
+    chi^2 evaluated directly from the residuals. Hypotheses (sig, or coef and table) and centres as in
+    `poisson_profile`; the data are the likelihood's.
     """
-    n_blk = (sig.shape[0] + _BLOCK - 1) // _BLOCK
+    n_blk = ((coef.shape[0] if table.shape[0] > 0 else sig.shape[0]) + _BLOCK - 1) // _BLOCK
     for blk in prange(n_blk):
-        _gaussian_profile_projected_block(blk, sig, factor, lin, lin_to, quad, quad_to, ff, rhs0, resid0, kappa,
-                                          rho, js, fixed, fnz, offset, centres, precision, weights, out_chi2, out_a)
+        _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0,
+                                          resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights,
+                                          out_chi2, out_a)

@@ -469,6 +469,49 @@ class Likelihood:
                     nuis[:, k] = c_in[:, k] + share * (a[:, i] - cen[:, i])
         return chi2, nuis
 
+    def chi2_profiled_linear(self, coefficients, tables, tolerance) -> np.ndarray:
+        """chi^2 minimised over every nuisance parameter for hypotheses given as linear combinations of fixed
+        per-flavour tables: s_h = sum_t coefficients[h, t] tables[t] (e.g. `rates.QuadraticCounts.linear_form`
+        for a scan of a quadratic form), a negative count within tolerance[h] of zero being round-off (set to 0).
+
+        The same chi^2 as `chi2_profiled` of the formed hypotheses (to round-off), but the compiled kernels form
+        each hypothesis in place: no (H, 3, B) array is written and read back, and no BLAS call runs between the
+        profiling kernels. Needs the compiled path (`takes_linear(n)`); the likelihood's own data, no ES.
+        coefficients (H, T), tables (T, 3, B) (or (T, 3, n_E, n_t)), tolerance (H,). Returns chi2 (H,).
+        """
+        coef = as_finite_array(coefficients, "coefficients")
+        tab = as_finite_array(tables, "tables")
+        tol = as_finite_array(tolerance, "tolerance")
+        if tab.shape[-2:] == self.shape:
+            tab = tab.reshape(tab.shape[:-2] + (self.n_bins,))
+        if tab.ndim != 3 or tab.shape[1:] != (N_FLAVOURS, self.n_bins):
+            raise ValueError(f"{self.name}: tables must have shape (T, {N_FLAVOURS}, {self.n_bins}); "
+                             f"got {np.shape(tables)}")
+        if coef.ndim != 2 or coef.shape[1] != tab.shape[0] or tol.shape != coef.shape[:1]:
+            raise ValueError(f"{self.name}: coefficients must be (H, {tab.shape[0]}) and tolerance (H,); got "
+                             f"{coef.shape} and {tol.shape}")
+        if not self.takes_linear(coef.shape[0]):
+            raise ValueError(f"{self.name}: chi2_profiled_linear needs the compiled kernels (numba) and at least "
+                             f"{kernels.COMPILED_FROM} hypotheses; use chi2_profiled of the formed hypotheses")
+        factor = np.ones((N_FLAVOURS, self.n_bins)) if self.signal_factor is None else \
+            np.ascontiguousarray(self.signal_factor)
+        chi2, _, _ = kernels.profile_compiled(self.statistic, None, None, factor, self._setup,
+                                              linear=(coef, tab, tol))
+        bad = np.isnan(chi2)
+        if bad.any():  # let the reference checks name the problem
+            j = int(np.argmax(bad))
+            s = np.einsum("t,tfb->fb", coef[j], tab)
+            s[(s < 0) & (s >= -tol[j])] = 0.0
+            self._validated(s[None])
+            raise ValueError(f"{self.name}: invalid hypothesis {j}")
+        return chi2
+
+    def takes_linear(self, n_hypotheses: int) -> bool:
+        """Whether `chi2_profiled_linear` can profile n_hypotheses (the compiled kernels, numba installed, at least
+        `kernels.COMPILED_FROM` of them, a kernel for this statistic)."""
+        return (kernels.AVAILABLE and len(self.nuisances) > 0 and n_hypotheses >= kernels.COMPILED_FROM
+                and kernels.takes_linear(self.statistic, self._setup))
+
     def _check_single(self, signal, nuisances):
         """One hypothesis and one finite value per nuisance parameter."""
         signal = check_signal_layout(signal, self.n_bins, self.shape)

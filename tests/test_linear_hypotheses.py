@@ -1,0 +1,118 @@
+"""Hypotheses given as linear combinations of fixed tables (issue 12): `QuadraticCounts.linear_form` and
+`Likelihood.chi2_profiled_linear`, whose kernels form each hypothesis in place, and the scans' warm start
+extrapolated from the two previous minima."""
+
+import numpy as np
+import pytest
+
+from cevns_lib.fits import likelihood
+from cevns_lib.likelihood import kernels
+from cevns_lib.models.light_mediators import model as mediator
+from cevns_lib.models.nsi import VectorNSI
+from cevns_lib.rates import engine
+from cevns_lib.scans import chi2_quadratic
+
+pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed")
+LIKELIHOODS = [("csi", "seed000"), ("csi", "seed001"), ("lar", "seed000"), ("lar", "seed001")]
+
+
+def _nsi_grid(n=50, half=0.5):
+    a = np.linspace(-half, half, n)
+    return np.stack(np.meshgrid(a, a, indexing="ij"), -1).reshape(-1, 2)
+
+
+def test_linear_form_reproduces_counts():
+    # coefficients @ tables, written out pair by pair, is the form's counts (with its round-off rule)
+    quad = engine("csi").quadratic_counts(VectorNSI(["uV_ee", "dV_ee"]))
+    x = np.random.default_rng(2).uniform(-1, 1, (300, 2))
+    coef, tables, tol = quad.linear_form(x)
+    assert coef.shape == (300, len(quad.pairs)) and tables.shape == (len(quad.pairs), 3, 99)
+    xs = np.concatenate([np.ones((300, 1)), x], axis=1)
+    for t, (a, b) in enumerate(quad.pairs):  # coefficient of pair (a, b): (2 - delta_ab) x_a x_b
+        np.testing.assert_allclose(coef[:, t], (1.0 if a == b else 2.0) * xs[:, a] * xs[:, b], rtol=1e-15)
+        np.testing.assert_array_equal(tables[t], quad.pairs[(a, b)].reshape(3, -1))
+    scale = np.abs(coef) @ np.abs(tables).reshape(len(quad.pairs), -1).max(axis=1)
+    np.testing.assert_allclose(tol, 1e-12 * scale, rtol=1e-14)
+    np.testing.assert_allclose(np.einsum("ht,tfb->hfb", coef, tables), quad.counts(x).reshape(300, 3, 99),
+                               rtol=0, atol=1e-12 * scale.max())
+    with pytest.raises(ValueError, match="batch"):
+        engine("csi").quadratic_counts(mediator("b-l", np.array([1.0, 10.0]))).linear_form(np.ones((2, 3, 1)))
+
+
+@pytest.mark.parametrize("det,config", LIKELIHOODS)
+def test_chi2_profiled_linear_equals_formed_hypotheses(det, config):
+    lk = likelihood(det, config)
+    quad = engine(det).quadratic_counts(VectorNSI(["uV_ee", "dV_ee"]))
+    x = _nsi_grid()
+    formed = quad.counts(x).reshape(-1, 3, lk.n_bins)
+    c_lin = lk.chi2_profiled_linear(*quad.linear_form(x))
+    np.testing.assert_allclose(c_lin, lk.chi2_profiled(formed, backend="compiled"), rtol=0, atol=1e-9)
+    ref = lk.chi2_profiled(formed, backend="numpy")  # the vectorised reference, cold starts
+    near = ref - ref.min() < 100
+    assert near.sum() > 1000
+    np.testing.assert_allclose(c_lin[near], ref[near], rtol=0, atol=1e-8)
+
+
+def test_chi2_quadratic_takes_the_linear_path_with_the_same_result():
+    x = _nsi_grid(45)  # 2025 points: the compiled path, each point's counts formed in the kernels
+    fused = chi2_quadratic(VectorNSI(["uV_ee", "dV_ee"]), x, "csi+lar")
+    chunked = chi2_quadratic(VectorNSI(["uV_ee", "dV_ee"]), x, "csi+lar", chunk=1000)  # 1000 < COMPILED_FROM
+    np.testing.assert_allclose(fused, chunked, rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("det", ["csi", "lar"])
+def test_linear_roundoff_negatives_are_zero_real_negatives_raise(det):
+    # two large tables that cancel (pair terms ~1e6 x the SM, as deep in a quadratic form's cancellation):
+    # 1 x t0 - 1 x t1 = 1e-3 SM, except bin j, which comes out at -1e-6. That is round-off on the scale of the
+    # pair terms (tolerance 1e-12 x 2e6 max SM), though far beyond the round-off of the small total: it must be
+    # zeroed (the rule of `QuadraticCounts.counts`, written out here), not taken for a real negative
+    lk = likelihood(det, "seed000")
+    sm = np.array(lk.sm_signal)
+    j = int(np.argmax(sm[0]))
+    u = np.zeros_like(sm)
+    u[0, j] = 1e-3 * sm[0, j] + 1e-6
+    tables = np.stack([1e6 * sm + 1e-3 * sm, 1e6 * sm + u])
+    n = kernels.COMPILED_FROM
+    coef = np.tile([1.0, -1.0], (n, 1))
+    tol = 1e-12 * np.abs(coef) @ np.abs(tables).reshape(2, -1).max(axis=1)
+    formed = np.einsum("ht,tfb->hfb", coef, tables)
+    assert formed[0, 0, j] < -1e-7
+    formed[(formed < 0) & (formed >= -tol[:, None, None])] = 0.0
+    c = lk.chi2_profiled_linear(coef, tables, tol)
+    np.testing.assert_allclose(c, lk.chi2_profiled(formed, backend="numpy"), rtol=0, atol=1e-8)
+    coef[7, 1] = -1.001  # a real negative: -1e-3 x 1e6 SM
+    with pytest.raises(ValueError, match="negative"):
+        lk.chi2_profiled_linear(coef, tables, tol)
+    coef[7, 1] = np.nan
+    with pytest.raises(ValueError, match="coefficients"):
+        lk.chi2_profiled_linear(coef, tables, tol)
+
+
+def test_chi2_profiled_linear_bad_input():
+    lk = likelihood("csi", "seed000")
+    tables = np.array(lk.sm_signal[None])
+    n = kernels.COMPILED_FROM
+    with pytest.raises(ValueError, match="tables must have shape"):
+        lk.chi2_profiled_linear(np.ones((n, 1)), tables[:, :2], np.zeros(n))
+    with pytest.raises(ValueError, match="coefficients must be"):
+        lk.chi2_profiled_linear(np.ones((n, 2)), tables, np.zeros(n))
+    with pytest.raises(ValueError, match="coefficients must be"):
+        lk.chi2_profiled_linear(np.ones((n, 1)), tables, np.zeros(n - 1))
+    with pytest.raises(ValueError, match="at least"):
+        lk.chi2_profiled_linear(np.ones((10, 1)), tables, np.zeros(10))
+    assert lk.takes_linear(n) and not lk.takes_linear(n - 1)
+
+
+def test_scan_warm_start_is_extrapolated():
+    # along a smooth line the start extrapolated from the two previous minima is second-order accurate: about
+    # one Newton step per point, where the previous minimum alone needs two (and a wrong sign or ratio more)
+    lk = likelihood("csi", "seed000")
+    quad = engine("csi").quadratic_counts(VectorNSI(["uV_ee", "dV_ee"]))
+    line = np.stack([np.linspace(-0.3, 0.4, 4096), np.full(4096, 0.1)], axis=1)
+    factor = np.ascontiguousarray(lk.signal_factor)
+    chi2, _, it = kernels.profile_compiled("poisson", None, None, factor, lk._setup, linear=quad.linear_form(line))
+    assert np.all(it >= 1)
+    assert it.mean() < 1.3
+    formed = quad.counts(line).reshape(-1, 3, lk.n_bins)
+    ref = lk.chi2_profiled(formed, backend="numpy")
+    np.testing.assert_allclose(chi2, ref, rtol=0, atol=1e-8)
