@@ -51,12 +51,16 @@ def recoil_range(e_nu_mev, target_mass_mev: float, m_x_mev=0.0) -> tuple[np.ndar
     m = as_nonnegative_array(m_x_mev, "final-state mass m_X (MeV)")
     mass = float(target_mass_mev)
     p = 2.0 * mass * e * e - m * m * (e + mass)
-    disc = p * p - m**4 * mass * (2.0 * e + mass)
+    q = m**4 * mass * (2.0 * e + mass)
+    disc = p * p - q
     ok = (m <= max_mass(e, mass)) & (disc >= 0) & (p >= 0)
     root = np.sqrt(np.where(ok, disc, 0.0))
     den = 2.0 * mass * (2.0 * e + mass)
-    lo = np.where(ok, (p - root) / den, np.nan)
     hi = np.where(ok, (p + root) / den, np.nan)
+    # the lower root from the product of the roots, T_min T_max = q / den^2: (p - root) / den loses digits to
+    # cancellation when m_X is light (root ~ p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo = np.where(ok, np.where(p + root > 0, q / (den * (p + root)), (p - root) / den), np.nan)
     return lo, hi
 
 

@@ -207,16 +207,21 @@ class QuadraticCounts:
         return PAIR_ROUNDOFF * (np.abs(w) @ bound)[..., 0]
 
     def linear_form(self, x):
-        """The counts as linear combinations of the pair tables, for a form without batch axes: coefficients
-        (n, n_pairs) (n = the points of x, flattened), tables (n_pairs, 3, n_E n_t) and the round-off tolerance
-        (n,), such that counts(x) = coefficients @ tables, a negative within the tolerance of zero being set to
-        zero. `Likelihood.chi2_profiled_linear` takes them as they are (its kernels form each point's counts in
-        place)."""
-        if self.batch_shape != ():
-            raise ValueError("linear_form is for quadratic forms without batch axes (one table per pair)")
+        """The counts as linear combinations of the pair tables: coefficients (n, n_pairs), tables and the
+        round-off tolerance (n,), such that the counts of point h are coefficients[h] @ tables (of its batch
+        entry), a negative within the tolerance of zero being set to zero (as `counts` does).
+
+        x as for `counts`; n = the points of x flattened, batch-major. tables: (n_pairs, 3, n_E n_t) for a form
+        without batch axes, else (n_batch, n_pairs, 3, n_E n_t) with the batch axes flattened (the n / n_batch
+        consecutive points of a batch entry share its tables). `Likelihood.chi2_profiled_linear` takes the three
+        as they are (its kernels form each point's counts in place)."""
         w, _ = self._weights(x)
         _, _, _, table, bound = self._stacked
-        return w, table.reshape((table.shape[0], self._bins[0], -1)), self._roundoff(w, bound)
+        tol = self._roundoff(w, bound)
+        tables = table.reshape(table.shape[:-1] + (self._bins[0], -1))
+        if self.batch_shape != ():
+            tables = tables.reshape((-1,) + tables.shape[-3:])
+        return w.reshape(-1, w.shape[-1]), tables, tol.reshape(-1)
 
     @functools.cached_property
     def _stacked(self):

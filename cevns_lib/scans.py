@@ -116,7 +116,7 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
     x = (g * g)[..., None]
     total = 0.0
     for det in dets:
-        counts = _quadratic(det, key, tuple(masses.tolist()), high_mass, nkey).counts(x)  # (nM, ng, 3, nE, nt)
+        quad = _quadratic(det, key, tuple(masses.tolist()), high_mass, nkey)
         opts = dict((likelihood_options or {}).get(det, {}))
         integrate = opts.pop("time_integrated", False)
         if not isinstance(integrate, (bool, np.bool_)):
@@ -124,6 +124,10 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
                              f"not {integrate!r}")
         lk = likelihood(det, opts.pop("configuration", configuration), **opts)
         es_quad = _electron_quadratic(det, key, tuple(masses.tolist()), high_mass) if electron_scattering else None
+        if es_quad is None and not integrate and lk.takes_linear(g.size):  # counts formed in the kernels
+            total = total + lk.chi2_profiled_linear(*quad.linear_form(x)).reshape(g.shape)
+            continue
+        counts = quad.counts(x)  # (nM, ng, 3, nE, nt)
         es = None if es_quad is None else es_quad.counts(x).reshape(-1, 3, lk.n_bins)
         counts = counts.reshape((-1,) + counts.shape[-3:])
         if integrate:  # the energy-only fit: signal re-timed, then every likelihood input summed over time

@@ -10,7 +10,7 @@ from cevns_lib.likelihood import kernels
 from cevns_lib.models.light_mediators import model as mediator
 from cevns_lib.models.nsi import VectorNSI
 from cevns_lib.rates import engine
-from cevns_lib.scans import chi2_quadratic
+from cevns_lib.scans import _quadratic, chi2_grid, chi2_quadratic
 
 pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba not installed")
 LIKELIHOODS = [("csi", "seed000"), ("csi", "seed001"), ("lar", "seed000"), ("lar", "seed001")]
@@ -35,8 +35,14 @@ def test_linear_form_reproduces_counts():
     np.testing.assert_allclose(tol, 1e-12 * scale, rtol=1e-14)
     np.testing.assert_allclose(np.einsum("ht,tfb->hfb", coef, tables), quad.counts(x).reshape(300, 3, 99),
                                rtol=0, atol=1e-12 * scale.max())
-    with pytest.raises(ValueError, match="batch"):
-        engine("csi").quadratic_counts(mediator("b-l", np.array([1.0, 10.0]))).linear_form(np.ones((2, 3, 1)))
+    # with a batch axis (mediator masses): one set of tables per mass, the couplings of a mass consecutive
+    qm = engine("lar").quadratic_counts(mediator("b-l", np.array([1.0, 10.0, 100.0])))
+    g2 = np.random.default_rng(3).uniform(0, 1e-8, (3, 4, 1))
+    coef, tables, tol = qm.linear_form(g2)
+    n_t = len(qm.pairs)
+    assert coef.shape == (12, n_t) and tables.shape == (3, n_t, 3, qm.counts(g2)[0, 0, 0].size)
+    formed = np.einsum("mgt,mtfb->mgfb", coef.reshape(3, 4, n_t), tables)
+    np.testing.assert_allclose(formed.reshape(qm.counts(g2).shape), qm.counts(g2), rtol=1e-13)
 
 
 @pytest.mark.parametrize("det,config", LIKELIHOODS)
@@ -51,6 +57,21 @@ def test_chi2_profiled_linear_equals_formed_hypotheses(det, config):
     near = ref - ref.min() < 100
     assert near.sum() > 1000
     np.testing.assert_allclose(c_lin[near], ref[near], rtol=0, atol=1e-8)
+
+
+def test_chi2_grid_takes_the_linear_path_with_the_same_result():
+    # a (M, g) grid: per-mass tables; the kernels' result is that of the formed counts (numpy reference)
+    masses = np.logspace(0, 3, 21)
+    g = np.concatenate([[0.0], np.logspace(-6, -3, 99)])
+    lin = chi2_grid("b-l", masses, g, "csi+lar")
+    ref = 0.0
+    for det in ("csi", "lar"):
+        lk = likelihood(det, "seed001")
+        x = np.broadcast_to((g * g)[None, :, None], (masses.size, g.size, 1))
+        counts = _quadratic(det, "b-l", tuple(masses.tolist()), False).counts(x)
+        ref = ref + lk.chi2_profiled(counts.reshape(-1, 3, lk.n_bins), backend="numpy").reshape(lin.shape)
+    near = ref - ref.min() < 100
+    np.testing.assert_allclose(lin[near], ref[near], rtol=0, atol=1e-8)
 
 
 def test_chi2_quadratic_takes_the_linear_path_with_the_same_result():

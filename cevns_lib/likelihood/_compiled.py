@@ -89,36 +89,68 @@ def _combine(coef_h, table, tol, raw):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, base):
-    """amat (K, B) = F + S_h, srows (Ks, B) = S_h, base (B,) = backgrounds + sum_f (keep_f s_f + es_keep_f es_f):
-    the expected counts at a = offset (the signal share carried by the normalisation parameter taken out).
-    The three flavours are written out and each bin's value is formed before it is stored (a loop over the bins
-    with loads only from the inputs: vectorised)."""
+def _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, has_keep, amat, srows, base):
+    """The rows js of amat (K, B) = F + S_h (the other rows hold F, set once per block by `_fixed_rows`),
+    srows (Ks, B) = S_h where srows has rows, base (B,) = backgrounds + sum_f (keep_f s_f + es_keep_f es_f):
+    the expected counts at a = offset (the signal share carried by the normalisation parameter taken out; the
+    keep terms only where has_keep). The three flavours are written out, with one-dimensional row views (a
+    loop over the bins with loads only from the inputs: vectorised)."""
     n_b = sf.shape[1]
-    k = amat.shape[0]
+    s0, s1, s2 = sf[0], sf[1], sf[2]
+    e0, e1, e2 = ef[0], ef[1], ef[2]
+    if has_es:
+        k0, k1, k2 = keep[0], keep[1], keep[2]
+        q0, q1, q2 = es_keep[0], es_keep[1], es_keep[2]
+        for i in range(n_b):
+            base[i] = (bkg[i] + s0[i] * k0[i] + s1[i] * k1[i] + s2[i] * k2[i]
+                       + e0[i] * q0[i] + e1[i] * q1[i] + e2[i] * q2[i])
+    elif has_keep:
+        k0, k1, k2 = keep[0], keep[1], keep[2]
+        for i in range(n_b):
+            base[i] = bkg[i] + s0[i] * k0[i] + s1[i] * k1[i] + s2[i] * k2[i]
+    else:
+        for i in range(n_b):
+            base[i] = bkg[i]
+    want = srows.shape[0] > 0
+    for s in range(js.shape[0]):
+        row = amat[js[s]]
+        fr = fixed[js[s]]
+        sr = srows[s] if want else row  # (never written without srows)
+        r0, r1, r2 = rel[s, 0], rel[s, 1], rel[s, 2]
+        u0, u1, u2 = es_rel[s, 0], es_rel[s, 1], es_rel[s, 2]
+        if has_es and want:
+            for i in range(n_b):
+                t = (s0[i] * r0[i] + s1[i] * r1[i] + s2[i] * r2[i]
+                     + e0[i] * u0[i] + e1[i] * u1[i] + e2[i] * u2[i])
+                sr[i] = t
+                row[i] = fr[i] + t
+        elif has_es:
+            for i in range(n_b):
+                row[i] = fr[i] + (s0[i] * r0[i] + s1[i] * r1[i] + s2[i] * r2[i]
+                                  + e0[i] * u0[i] + e1[i] * u1[i] + e2[i] * u2[i])
+        elif want:
+            for i in range(n_b):
+                t = s0[i] * r0[i] + s1[i] * r1[i] + s2[i] * r2[i]
+                sr[i] = t
+                row[i] = fr[i] + t
+        else:
+            for i in range(n_b):
+                row[i] = fr[i] + (s0[i] * r0[i] + s1[i] * r1[i] + s2[i] * r2[i])
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _fixed_rows(fixed, keep, amat):
+    """amat = F (the rows `_templates` does not rewrite keep it for the whole block); whether keep has a non-zero
+    share (else the base is the backgrounds alone)."""
+    k, n_b = fixed.shape
     for p in range(k):
         for i in range(n_b):
             amat[p, i] = fixed[p, i]
-    if has_es:
+    has_keep = False
+    for f in range(keep.shape[0]):
         for i in range(n_b):
-            base[i] = (bkg[i] + sf[0, i] * keep[0, i] + sf[1, i] * keep[1, i] + sf[2, i] * keep[2, i]
-                       + ef[0, i] * es_keep[0, i] + ef[1, i] * es_keep[1, i] + ef[2, i] * es_keep[2, i])
-    else:
-        for i in range(n_b):
-            base[i] = bkg[i] + sf[0, i] * keep[0, i] + sf[1, i] * keep[1, i] + sf[2, i] * keep[2, i]
-    for s in range(js.shape[0]):
-        p = js[s]
-        if has_es:
-            for i in range(n_b):
-                t = (sf[0, i] * rel[s, 0, i] + sf[1, i] * rel[s, 1, i] + sf[2, i] * rel[s, 2, i]
-                     + ef[0, i] * es_rel[s, 0, i] + ef[1, i] * es_rel[s, 1, i] + ef[2, i] * es_rel[s, 2, i])
-                srows[s, i] = t
-                amat[p, i] = fixed[p, i] + t
-        else:
-            for i in range(n_b):
-                t = sf[0, i] * rel[s, 0, i] + sf[1, i] * rel[s, 1, i] + sf[2, i] * rel[s, 2, i]
-                srows[s, i] = t
-                amat[p, i] = fixed[p, i] + t
+            has_keep = has_keep or keep[f, i] != 0.0
+    return has_keep
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
@@ -250,6 +282,7 @@ def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, 
     n_f, n_b = factor.shape
     fused = table.shape[0] > 0
     n_h = coef.shape[0] if fused else sig.shape[0]
+    n_per = max(n_h // max(table.shape[0], 1), 1)  # consecutive hypotheses per table
     k = fixed.shape[0]
     ks = js.shape[0]
     has_es = es.shape[0] > 0
@@ -258,7 +291,7 @@ def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, 
     ef = np.empty((n_f, n_b))
     amat = np.empty((k, n_b))
     wa = np.empty((k, n_b))
-    srows = np.empty((max(ks, 1), n_b))
+    srows = np.empty((0, n_b))  # S_h is not needed here
     mu = np.empty(n_b)
     base = np.empty(n_b)
     dmu = np.empty(n_b)
@@ -276,12 +309,13 @@ def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, 
     have_prev2 = False
     tot_prev = 0.0
     tot_prev2 = 0.0
+    has_keep = _fixed_rows(fixed, keep, amat)
     for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
         es_h = es[h % es.shape[0]] if has_es else sf
         data = data_sets[h % data_sets.shape[0]]
         cen = centres[h % centres.shape[0]]
         if fused:
-            _combine(coef[h], table, tol[h], raw)
+            _combine(coef[h], table[h // n_per], tol[h], raw)
             ok = _load(raw, es_h, factor, has_es, sf, ef)
         else:
             ok = _load(sig[h], es_h, factor, has_es, sf, ef)
@@ -293,7 +327,7 @@ def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, 
             have_prev = False
             have_prev2 = False
             continue
-        _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, base)
+        _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, has_keep, amat, srows, base)
         tot = 0.0  # the hypothesis's total signal: where it lies between its two predecessors (a scan)
         for f in range(n_f):
             for i in range(n_b):
@@ -388,9 +422,10 @@ def poisson_profile(sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, b
     extrapolated along the scan, or the previous minimum) where that keeps every bin with events positive
     (`kernels.WARM_START`), else from c = offset (the normalisation scaled by `_start_scale`).
     out_chi2 = NaN marks an invalid hypothesis, out_iter = -1 one that did not converge in max_iter.
-    The hypotheses: sig (H, 3, B) read in place, or, where table (T, 3, B) has rows, the linear combinations
-    sum_t coef[h, t] table[t] (coef (H, T); round-off negatives above -tol[h] zeroed; `_combine`), formed in the
-    kernel (a scan's quadratic form: no (H, 3, B) array is written or read); sig is then unused.
+    The hypotheses: sig (H, 3, B) read in place, or, where table (n_tab, T, 3, B) has rows, the linear
+    combinations sum_t coef[h, t] table[j, t] (coef (H, T); j = h // (H / n_tab): consecutive hypotheses share a
+    table, e.g. the couplings of one mediator mass; round-off negatives above -tol[h] zeroed; `_combine`), formed
+    in the kernel (a scan's quadratic form: no (H, 3, B) array is written or read); sig is then unused.
     data_sets (n_d, B) and centres (n_c, K) (the prior centres in c = a + offset): hypothesis h reads row
     h % n_d and h % n_c (one observed data set, or one toy experiment per hypothesis).
     """
@@ -423,6 +458,7 @@ def _gaussian_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, wfixed
     a = np.empty(k)
     y = np.empty(k)
     dsc = np.empty(k)
+    has_keep = _fixed_rows(fixed, keep, amat)
     for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
         es_h = es[h % es.shape[0]] if has_es else sf
         data = data_sets[h % data_sets.shape[0]]
@@ -432,7 +468,7 @@ def _gaussian_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, wfixed
             for p in range(k):
                 out_a[h, p] = np.nan
             continue
-        _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, amat, srows, mu0)
+        _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, has_keep, amat, srows, mu0)
         for i in range(n_b):
             r[i] = data[i] - mu0[i]
         for p in range(k):
@@ -553,6 +589,7 @@ def _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, l
     n_f, n_b = factor.shape
     fused = table.shape[0] > 0
     n_h = coef.shape[0] if fused else sig.shape[0]
+    n_per = max(n_h // max(table.shape[0], 1), 1)  # consecutive hypotheses per table
     k = fixed.shape[0]
     ks = js.shape[0]
     n_l = lin.shape[0]
@@ -571,7 +608,7 @@ def _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, l
     for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
         cen = centres[h % centres.shape[0]]
         if fused:
-            _combine(coef[h], table, tol[h], raw)
+            _combine(coef[h], table[h // n_per], tol[h], raw)
             ok = _load_summed(raw, factor, s)
         else:
             ok = _load_summed(sig[h], factor, s)

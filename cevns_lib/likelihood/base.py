@@ -477,19 +477,24 @@ class Likelihood:
         The same chi^2 as `chi2_profiled` of the formed hypotheses (to round-off), but the compiled kernels form
         each hypothesis in place: no (H, 3, B) array is written and read back, and no BLAS call runs between the
         profiling kernels. Needs the compiled path (`takes_linear(n)`); the likelihood's own data, no ES.
-        coefficients (H, T), tables (T, 3, B) (or (T, 3, n_E, n_t)), tolerance (H,). Returns chi2 (H,).
+        coefficients (H, T); tables (T, 3, B), or (n_tab, T, 3, B) with n_tab dividing H, the H / n_tab
+        consecutive hypotheses of entry j combining tables[j] (e.g. one mediator mass each), the bins also as
+        (n_E, n_t); tolerance (H,). Returns chi2 (H,).
         """
         coef = as_finite_array(coefficients, "coefficients")
         tab = as_finite_array(tables, "tables")
         tol = as_finite_array(tolerance, "tolerance")
         if tab.shape[-2:] == self.shape:
             tab = tab.reshape(tab.shape[:-2] + (self.n_bins,))
-        if tab.ndim != 3 or tab.shape[1:] != (N_FLAVOURS, self.n_bins):
-            raise ValueError(f"{self.name}: tables must have shape (T, {N_FLAVOURS}, {self.n_bins}); "
-                             f"got {np.shape(tables)}")
-        if coef.ndim != 2 or coef.shape[1] != tab.shape[0] or tol.shape != coef.shape[:1]:
-            raise ValueError(f"{self.name}: coefficients must be (H, {tab.shape[0]}) and tolerance (H,); got "
-                             f"{coef.shape} and {tol.shape}")
+        if tab.ndim == 3:
+            tab = tab[None]
+        if tab.ndim != 4 or tab.shape[2:] != (N_FLAVOURS, self.n_bins):
+            raise ValueError(f"{self.name}: tables must have shape (T, {N_FLAVOURS}, {self.n_bins}) or "
+                             f"(n_tables, T, {N_FLAVOURS}, {self.n_bins}); got {np.shape(tables)}")
+        if coef.ndim != 2 or coef.shape[1] != tab.shape[1] or tol.shape != coef.shape[:1] \
+                or coef.shape[0] % tab.shape[0]:
+            raise ValueError(f"{self.name}: coefficients must be (H, {tab.shape[1]}) with H a multiple of the "
+                             f"{tab.shape[0]} table(s), and tolerance (H,); got {coef.shape} and {tol.shape}")
         if not self.takes_linear(coef.shape[0]):
             raise ValueError(f"{self.name}: chi2_profiled_linear needs the compiled kernels (numba) and at least "
                              f"{kernels.COMPILED_FROM} hypotheses; use chi2_profiled of the formed hypotheses")
@@ -500,7 +505,7 @@ class Likelihood:
         bad = np.isnan(chi2)
         if bad.any():  # let the reference checks name the problem
             j = int(np.argmax(bad))
-            s = np.einsum("t,tfb->fb", coef[j], tab)
+            s = np.einsum("t,tfb->fb", coef[j], tab[j // (coef.shape[0] // tab.shape[0])])
             s[(s < 0) & (s >= -tol[j])] = 0.0
             self._validated(s[None])
             raise ValueError(f"{self.name}: invalid hypothesis {j}")

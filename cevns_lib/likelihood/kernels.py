@@ -62,20 +62,22 @@ def profile_compiled(statistic, signal, es, factor, setup, max_iter: int = 500, 
     `_ProfileSetup`. chi^2 is NaN for an invalid hypothesis (NaN, inf or a real negative count).
     data: None (the likelihood's data) or (1 or H, B) data sets; centre: None (priors centred at a = 0) or
     (1 or H, K) prior centres of the (merged) nuisances.
-    linear: None, or (coefficients (H, T), tables (T, 3, B), tolerance (H,)): hypotheses given as the linear
-    combinations sum_t coefficients[h, t] tables[t], formed inside the kernel (a negative within tolerance[h] of
-    zero set to zero); `signal` is then ignored. Only for the Poisson kernel and the projected Gaussian one
-    (the likelihood's own data, no es): see `Likelihood.chi2_profiled_linear`.
+    linear: None, or (coefficients (H, T), tables (n_tab, T, 3, B) or (T, 3, B), tolerance (H,)), n_tab | H:
+    hypotheses given as the linear combinations sum_t coefficients[h, t] tables[h // (H / n_tab), t], formed
+    inside the kernel (a negative within tolerance[h] of zero set to zero); `signal` is then ignored. Only for
+    the Poisson kernel and the projected Gaussian one (the likelihood's own data, no es): see
+    `Likelihood.chi2_profiled_linear`.
     """
     mod = _module()
     k = setup.fixed.shape[0]
     if linear is None:
         h = signal.shape[0]
-        coef, table, tol = np.empty((0, 1)), np.empty((0,) + signal.shape[1:]), np.empty(0)
+        coef, table, tol = np.empty((0, 1)), np.empty((0, 1) + signal.shape[1:]), np.empty(0)
     else:
         coef, table, tol = (np.require(x, np.float64, ['C', 'W']) for x in linear)  # one compiled version
+        table = table[None] if table.ndim == 3 else table
         h = coef.shape[0]
-        signal = np.empty((0,) + table.shape[1:])
+        signal = np.empty((0,) + table.shape[2:])
     es = np.zeros((0,) + signal.shape[1:]) if es is None else es
     own_data = data is None
     data = setup.data[None, :] if data is None else _f64(np.atleast_2d(data))
@@ -129,7 +131,7 @@ def compile_all() -> float:
                              centre=np.zeros(lk._setup.fixed.shape[0]))  # toys: the general kernels
         # hypotheses as linear combinations of tables (`Likelihood.chi2_profiled_linear`, the scans)
         profile_compiled(lk.statistic, None, None, factor, lk._setup,
-                         linear=(np.ones((1, 1)), np.array(one), np.zeros(1)))
+                         linear=(np.ones((1, 1)), np.array(one[None]), np.zeros(1)))
     return time.perf_counter() - t0
 
 
