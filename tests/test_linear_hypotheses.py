@@ -137,3 +137,36 @@ def test_scan_warm_start_is_extrapolated():
     formed = quad.counts(line).reshape(-1, 3, lk.n_bins)
     ref = lk.chi2_profiled(formed, backend="numpy")
     np.testing.assert_allclose(chi2, ref, rtol=0, atol=1e-8)
+
+
+def test_unordered_batch_is_profiled_in_locality_order(monkeypatch):
+    # random hypotheses: processed in the Morton order of their flavour totals, each warm start is a neighbour's
+    # minimum (~2 Newton steps instead of ~3.5); the results, written back in the input's order, are the same
+    lk = likelihood("csi", "seed000")
+    hyps = lk.sm_signal[None] * np.random.default_rng(5).uniform(0.5, 1.5, (3000, 3, 1))
+    factor = np.ascontiguousarray(lk.signal_factor)
+    feats = kernels._features(hyps, lk._setup.data[None])
+    order = kernels.locality_order(feats)
+    assert order is not None and np.array_equal(np.sort(order), np.arange(3000))
+    chi2, nuis, it = kernels.profile_compiled("poisson", hyps, None, factor, lk._setup)
+    monkeypatch.setattr(kernels, "LOCALITY_ORDER", False)
+    chi2_given, _, it_given = kernels.profile_compiled("poisson", hyps, None, factor, lk._setup)
+    assert it.mean() < it_given.mean() - 0.5  # ~2.6 against ~3.5 Newton steps
+    np.testing.assert_allclose(chi2, chi2_given, rtol=0, atol=1e-9)
+    ref = lk.chi2_profiled(hyps, backend="numpy")
+    np.testing.assert_allclose(chi2, ref, rtol=0, atol=1e-8)
+    # hypothesis by hypothesis, the same minimum as one profiled alone
+    for j in (0, 1234, 2999):
+        one = lk.chi2_profiled(hyps[j:j + 1], backend="numpy", return_nuisances=True)
+        assert chi2[j] == pytest.approx(one[0][0], abs=1e-8)
+
+
+def test_scans_keep_their_order():
+    lk = likelihood("csi", "seed000")
+    quad = engine("csi").quadratic_counts(VectorNSI(["uV_ee", "uV_mumu"]))
+    grid = quad.counts(_nsi_grid(60)).reshape(-1, 3, lk.n_bins)
+    assert kernels.locality_order(kernels._features(grid, lk._setup.data[None])) is None
+    rng = np.random.default_rng(0)
+    assert kernels.locality_order(rng.random((kernels.ORDER_FROM - 1, 3))) is None  # too few to reorder
+    assert kernels.locality_order(rng.random((kernels.ORDER_FROM, 3))) is not None
+    assert kernels.locality_order(np.ones((5000, 3))) is None  # nothing to order by

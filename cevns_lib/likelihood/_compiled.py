@@ -276,7 +276,7 @@ def _warm_start(prev, prev2, have_prev2, tot, tot_prev, tot_prev2, base, amat, d
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
 def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset,
-                           data_sets, centres, precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter):
+                           data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2, out_a, out_iter):
     """One block of `poisson_profile` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
     function; the parallel kernel around it is a one-line loop over the blocks."""
     n_f, n_b = factor.shape
@@ -310,7 +310,9 @@ def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, 
     tot_prev = 0.0
     tot_prev2 = 0.0
     has_keep = _fixed_rows(fixed, keep, amat)
-    for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
+    ordered = order.shape[0] > 0
+    for idx in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
+        h = order[idx] if ordered else idx
         es_h = es[h % es.shape[0]] if has_es else sf
         data = data_sets[h % data_sets.shape[0]]
         cen = centres[h % centres.shape[0]]
@@ -412,7 +414,7 @@ def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, 
 
 @njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
 def poisson_profile(sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets,
-                    centres, precision, max_iter, dec_tol, warm, out_chi2, out_a, out_iter):
+                    centres, precision, max_iter, dec_tol, warm, order, out_chi2, out_a, out_iter):
     """Damped Newton: every iteration a fresh Hessian and one K x K Cholesky solve; a step is shortened (to 0.9
     of the way to the boundary) only where it would drive a bin with events to mu <= 0.
 
@@ -421,6 +423,9 @@ def poisson_profile(sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, b
     warm: start each hypothesis after the first of its block from the previous ones' minima (`_warm_start`:
     extrapolated along the scan, or the previous minimum) where that keeps every bin with events positive
     (`kernels.WARM_START`), else from c = offset (the normalisation scaled by `_start_scale`).
+    order: the order in which the hypotheses are processed (a permutation of 0 ... H-1, `kernels.locality_order`:
+    neighbours first, so that the warm starts help an unordered batch too), or empty for 0 ... H-1; the blocks
+    are fixed by the position in this order.
     out_chi2 = NaN marks an invalid hypothesis, out_iter = -1 one that did not converge in max_iter.
     The hypotheses: sig (H, 3, B) read in place, or, where table (n_tab, T, 3, B) has rows, the linear
     combinations sum_t coef[h, t] table[j, t] (coef (H, T); j = h // (H / n_tab): consecutive hypotheses share a
@@ -432,8 +437,8 @@ def poisson_profile(sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, b
     n_blk = ((coef.shape[0] if table.shape[0] > 0 else sig.shape[0]) + _BLOCK - 1) // _BLOCK
     for blk in prange(n_blk):
         _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
-                               offset, data_sets, centres, precision, max_iter, dec_tol, warm, out_chi2, out_a,
-                               out_iter)
+                               offset, data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2,
+                               out_a, out_iter)
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
@@ -677,3 +682,31 @@ def gaussian_profile_projected(sig, coef, table, tol, factor, lin, lin_to, quad,
         _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0,
                                           resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights,
                                           out_chi2, out_a)
+
+
+@njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
+def flavour_totals(sig, out):
+    """out (H, 3) = sum over the bins of each hypothesis's counts per flavour (the features of
+    `kernels.locality_order`), in parallel over the hypotheses."""
+    n_h, n_f, n_b = sig.shape
+    for h in prange(n_h):
+        for f in range(n_f):
+            t = 0.0
+            for i in range(n_b):
+                t += sig[h, f, i]
+            out[h, f] = t
+
+
+@njit(cache=True, error_model="numpy")
+def morton_codes(q, bits):
+    """The Morton (Z-curve) code of each row of q (H, d) (non-negative integers below 2**bits, d * bits <= 62):
+    the bits of the d coordinates interleaved, most significant first. Sorting by it visits neighbours in turn."""
+    n_h, d = q.shape
+    out = np.zeros(n_h, dtype=np.int64)
+    for h in range(n_h):
+        c = 0
+        for b in range(bits - 1, -1, -1):
+            for j in range(d):
+                c = (c << 1) | ((q[h, j] >> b) & 1)
+        out[h] = c
+    return out

@@ -38,6 +38,16 @@ DECREMENT_TOL = 1e-5
 #: tolerance (the problem is convex), and, blocks being fixed by the hypothesis index, independent of the number
 #: of threads.
 WARM_START = True
+#: Poisson: a batch of at least `ORDER_FROM` hypotheses is processed in the Morton (Z-curve) order of its
+#: features (`locality_order`: the flavour totals of the signal, and the data totals of toys) where the given
+#: order is unordered (a median step between consecutive hypotheses above `UNORDERED_STEP` of the features'
+#: ranges, and at least 4x that of the Morton order), so that each warm start is a neighbour's minimum: random
+#: hypotheses then need ~2 Newton steps instead of ~3.5, in 2.3x less time (benchmarks/). An ordered batch (a
+#: scan; the linear forms of `Likelihood.chi2_profiled_linear` always) keeps its order and its second-order warm
+#: starts. The chi^2 is the same to the stated tolerance.
+LOCALITY_ORDER = True
+ORDER_FROM = 256
+UNORDERED_STEP = 0.05
 _MOD = None
 
 
@@ -85,9 +95,13 @@ def profile_compiled(statistic, signal, es, factor, setup, max_iter: int = 500, 
     chi2, a = np.empty(h), np.empty((h, k))
     if statistic == "poisson":
         it = np.empty(h, dtype=np.int64)
+        order = None
+        if WARM_START and linear is None and h >= ORDER_FROM:  # (linear forms come from scans: ordered)
+            order = locality_order(_features(signal, data))
+        order = np.empty(0, dtype=np.int64) if order is None else order.astype(np.int64)
         mod.poisson_profile(signal, coef, table, tol, es, factor, setup.rel, setup.es_rel, setup.js, setup.fixed,
                             setup.bkg, setup.keep, setup.es_keep, setup.offset, data, cen, setup.prec, max_iter,
-                            DECREMENT_TOL, WARM_START, chi2, a, it)
+                            DECREMENT_TOL, WARM_START, order, chi2, a, it)
     elif setup.projection is not None and own_data and not es.shape[0]:
         it = np.ones(h, dtype=np.int64)
         pr = setup.projection
@@ -102,6 +116,42 @@ def profile_compiled(statistic, signal, es, factor, setup, max_iter: int = 500, 
                              setup.ff, setup.bkg, setup.keep, setup.es_keep, setup.offset, data, cen, setup.prec,
                              setup.weights, chi2, a)
     return chi2, a, it
+
+
+def locality_order(features):
+    """The order in which to profile a batch (a permutation of its H hypotheses), or None for the given order.
+
+    features (H, d): each scaled to [0, 1] (constant ones dropped) and quantised to 2**bits levels (bits <= 16,
+    d bits <= 62; features constant to round-off dropped). The Morton order is taken if the median L1 step
+    between consecutive hypotheses (in the scaled features) exceeds `UNORDERED_STEP` in the given order and is
+    more than 4x longer there than in that one: a random batch (median step ~1/3 per feature) is reordered, a
+    scan (whose steps are its spacing) is not, as its order serves the second-order warm starts best. None below
+    `ORDER_FROM` hypotheses or with `LOCALITY_ORDER` off."""
+    f = np.asarray(features, dtype=np.float64)
+    if not LOCALITY_ORDER or f.shape[0] < ORDER_FROM:
+        return None
+    lo = f.min(axis=0)
+    span = f.max(axis=0) - lo
+    use = np.isfinite(span) & (span > 1e-9 * np.maximum(np.abs(lo), np.abs(lo + span)))  # round-off: constant
+    if not use.any():
+        return None
+    z = (f[:, use] - lo[use]) / span[use]
+    bits = min(16, 62 // z.shape[1])
+    q = np.clip((z * (1 << bits)).astype(np.int64), 0, (1 << bits) - 1)
+    order = np.argsort(_module().morton_codes(q, bits), kind="stable")
+    given = np.median(np.abs(np.diff(z, axis=0)).sum(axis=1))
+    if given <= UNORDERED_STEP:  # consecutive hypotheses are near: a scan, whose order the warm starts exploit
+        return None
+    return order if given > 4.0 * np.median(np.abs(np.diff(z[order], axis=0)).sum(axis=1)) else None
+
+
+def _features(signal, data):
+    """The features of `locality_order`: the hypotheses' flavour totals (H, 3), and the data totals of toys."""
+    tot = np.empty((signal.shape[0], signal.shape[1]))
+    _module().flavour_totals(signal, tot)
+    if data.shape[0] == tot.shape[0] and tot.shape[0] > 1:
+        tot = np.concatenate([tot, data.sum(axis=1)[:, None]], axis=1)
+    return tot
 
 
 def takes_linear(statistic, setup, es=None, data=None) -> bool:
@@ -132,6 +182,8 @@ def compile_all() -> float:
         # hypotheses as linear combinations of tables (`Likelihood.chi2_profiled_linear`, the scans)
         profile_compiled(lk.statistic, None, None, factor, lk._setup,
                          linear=(np.ones((1, 1)), np.array(one[None]), np.zeros(1)))
+        _module().flavour_totals(one, np.empty((1, 3)))  # the features of `locality_order`
+    locality_order(np.random.default_rng(0).random((ORDER_FROM, 4)))
     return time.perf_counter() - t0
 
 
