@@ -1,10 +1,17 @@
 """Fixtures shared by the test modules."""
 
+import os
 import shutil
 
 import pytest
+from hypothesis import settings
 
 from cevns_lib import data
+
+# CI (.ci/run) runs the property tests on hypothesis's fixed examples, so that a run is reproducible; a local
+# run draws new examples each time (and keeps failing ones in .hypothesis/), which is how new edge cases are found.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture
