@@ -313,23 +313,34 @@ def allowed_islands(x, dchi2, level: float) -> list[tuple[float, float]]:
 
 
 # --- models with several couplings and no mass axis (NSI, generalised interactions) --------------------------
+#: points per Dask task of `chi2_quadratic(..., client=...)` (rounded up to a multiple of the chunk and of the
+#: kernels' block of hypotheses, so that the tasks' results are those of one call in this process, bit for bit)
+DASK_POINTS = 1 << 16
+
+
 def chi2_quadratic(model, x, dataset: str = "csi+lar", configuration: str = "seed000",
-                   chunk: int = 8192, electron_scattering: bool = False) -> np.ndarray:
+                   chunk: int = 8192, electron_scattering: bool = False, client=None) -> np.ndarray:
     """Profiled chi^2 at parameter points x (*shape, P) of a model without a batch axis (e.g. `VectorNSI`).
 
-    The engine is called once per detector (`quadratic_counts`); the points are processed in chunks (the default
-    keeps one chunk's counts, 8192 x 3 x 99 CsI bins = 19 MB, below glibc's 32 MB mmap threshold, so the buffer is
-    reused rather than faulted in afresh for each chunk: 2x faster counts than chunks of 20000 on this machine;
-    every chunk above `kernels.COMPILED_FROM` still takes the compiled profiler; the chi^2 does not depend on the
-    chunking: exactly on the compiled path, to round-off (~1e-13) on the numpy path).
+    The engine is called once per detector (`quadratic_counts`). With the compiled kernels (at least
+    `kernels.COMPILED_FROM` points, no electron scattering) each point's counts are formed inside the profiler
+    from its pair weights (`Likelihood.chi2_profiled_linear`: no counts array); otherwise the points are
+    processed in chunks of materialised counts (the default keeps one chunk's counts, 8192 x 3 x 99 CsI bins =
+    19 MB, below glibc's 32 MB mmap threshold, so the buffer is reused rather than faulted in afresh; the chi^2
+    does not depend on the chunking: exactly on the compiled path, to round-off (~1e-13) on the numpy path).
     electron_scattering: add the model's neutrino-electron scattering in CsI (`rates.electron_engine`) to the
     likelihood's ES slot ((1 + a0) N_ES(a6, a7) of seed 000); LAr has none (its F90 selection removes it).
+    client: a `dask.distributed.Client` (`parallel.cluster`): the points go to its workers in tasks of about
+    `DASK_POINTS` (a grid that outgrows this machine), with the same result as in this process, bit for bit.
     """
     x = as_finite_array(x, "parameter values x")
     chunk = check_chunk(chunk)
     if x.ndim == 0:
         raise PhysicsInputError("parameter values x must have a last axis of the model's parameters")
     flat = x.reshape(-1, x.shape[-1])
+    if client is not None:
+        return _chi2_quadratic_on(client, flat, (model, dataset, configuration, chunk, electron_scattering)) \
+            .reshape(x.shape[:-1])
     total = np.zeros(flat.shape[0])
     for det in _check_dataset(dataset):
         quad = engine(det).quadratic_counts(model)
@@ -349,6 +360,32 @@ def chi2_quadratic(model, x, dataset: str = "csi+lar", configuration: str = "see
     return total.reshape(x.shape[:-1])
 
 
+
+
+def _chi2_quadratic_part(shared, points):
+    """One Dask task of `chi2_quadratic`: the points' chi^2 in the worker's process."""
+    model, dataset, configuration, chunk, electron_scattering = shared
+    return chi2_quadratic(model, points, dataset, configuration, chunk, electron_scattering)
+
+
+def _chi2_quadratic_on(client, flat, shared):
+    """`chi2_quadratic` of the points flat (n, P) on the client's workers. The tasks split the points at
+    multiples of the chunk and of the kernels' block, and a last task too small for the compiled path joins the
+    one before it: every hypothesis is then profiled exactly as in one call in this process (the warm starts
+    run within blocks; the chunks of materialised counts start where they would)."""
+    from .likelihood import kernels
+    from .likelihood._compiled_constants import BLOCK
+    from .parallel import map_points
+
+    n, chunk = flat.shape[0], shared[3]
+    step = math.lcm(chunk, BLOCK)
+    step *= max(1, -(-DASK_POINTS // step))
+    starts = list(range(0, n, step))
+    if len(starts) > 1 and n - starts[-1] < max(kernels.COMPILED_FROM, chunk):
+        starts.pop()
+    items = [(flat[a:b],) for a, b in zip(starts, starts[1:] + [n])]
+    return np.concatenate(map_points(_chi2_quadratic_part, shared, items, client=client,
+                                     desc="chi2_quadratic on Dask"))
 
 
 DCHI2_90_1DOF = 2.706

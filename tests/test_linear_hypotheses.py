@@ -170,3 +170,18 @@ def test_scans_keep_their_order():
     assert kernels.locality_order(rng.random((kernels.ORDER_FROM - 1, 3))) is None  # too few to reorder
     assert kernels.locality_order(rng.random((kernels.ORDER_FROM, 3))) is not None
     assert kernels.locality_order(np.ones((5000, 3))) is None  # nothing to order by
+
+
+def test_chi2_quadratic_on_dask_is_identical(monkeypatch):
+    # a grid split into Dask tasks (here of 4096 points: 3 tasks, the last joining the one before it when too
+    # small for the compiled path) gives the in-process chi^2 bit for bit
+    import cevns_lib.scans as scans
+    from cevns_lib.parallel import cluster
+
+    x = _nsi_grid(95)  # 9025 points
+    here = chi2_quadratic(VectorNSI(["uV_ee", "dV_ee"]), x, "csi+lar")
+    monkeypatch.setattr(scans, "DASK_POINTS", 4096)
+    with cluster(workers=2) as client:
+        there = chi2_quadratic(VectorNSI(["uV_ee", "dV_ee"]), x.reshape(95, 95, 2), "csi+lar", client=client)
+    assert there.shape == (95, 95)
+    np.testing.assert_array_equal(there.reshape(-1), here)

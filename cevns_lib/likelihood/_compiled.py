@@ -18,7 +18,7 @@ from numba import njit, prange
 _FM = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _RIDGE = 1e-12
 _TINY = 1e-300
-_BLOCK = 64
+from ._compiled_constants import BLOCK as _BLOCK  # noqa: E402
 from ._compiled_constants import ROUNDOFF  # noqa: E402,F401
 
 
