@@ -42,7 +42,7 @@ WARM_START = True
 #: features (`locality_order`: the flavour totals of the signal, and the data totals of toys) where the given
 #: order is unordered (a median step between consecutive hypotheses above `UNORDERED_STEP` of the features'
 #: ranges, and at least 4x that of the Morton order), so that each warm start is a neighbour's minimum: random
-#: hypotheses then need ~2 Newton steps instead of ~3.5, in 2.3x less time (benchmarks/). An ordered batch (a
+#: hypotheses then need ~2.1 Newton steps instead of ~3.5, in ~20 % less time (benchmarks/). An ordered batch (a
 #: scan; the linear forms of `Likelihood.chi2_profiled_linear` always) keeps its order and its second-order warm
 #: starts. The chi^2 is the same to the stated tolerance.
 LOCALITY_ORDER = True
