@@ -104,7 +104,7 @@ def bench_profiler(results, sizes, matmul_rate):
             lk.chi2_profiled(hyps)
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            factor = np.ones((3, lk.n_bins)) if lk.signal_factor is None else np.ascontiguousarray(lk.signal_factor)
+            factor = lk._kernel_factor
             _, _, it = kernels.profile_compiled(lk.statistic, hyps[:20000], None, factor, lk._setup)
             fl = flops_per_hypothesis(lk, it)
             rates[d] = n / dt

@@ -130,7 +130,7 @@ def test_scan_warm_start_is_extrapolated():
     lk = likelihood("csi", "seed000")
     quad = engine("csi").quadratic_counts(VectorNSI(["uV_ee", "dV_ee"]))
     line = np.stack([np.linspace(-0.3, 0.4, 4096), np.full(4096, 0.1)], axis=1)
-    factor = np.ascontiguousarray(lk.signal_factor)
+    factor = lk._kernel_factor
     chi2, _, it = kernels.profile_compiled("poisson", None, None, factor, lk._setup, linear=quad.linear_form(line))
     assert np.all(it >= 1)
     assert it.mean() < 1.3
@@ -144,7 +144,7 @@ def test_unordered_batch_is_profiled_in_locality_order(monkeypatch):
     # minimum (~2 Newton steps instead of ~3.5); the results, written back in the input's order, are the same
     lk = likelihood("csi", "seed000")
     hyps = lk.sm_signal[None] * np.random.default_rng(5).uniform(0.5, 1.5, (3000, 3, 1))
-    factor = np.ascontiguousarray(lk.signal_factor)
+    factor = lk._kernel_factor
     feats = kernels._features(hyps, lk._setup.data[None])
     order = kernels.locality_order(feats)
     assert order is not None and np.array_equal(np.sort(order), np.arange(3000))

@@ -249,6 +249,14 @@ class Likelihood:
         return self._make_setup(with_es=False)
 
     @functools.cached_property
+    def _kernel_factor(self) -> np.ndarray:
+        """The re-timing factor (3, B) as the compiled kernels read it (ones where the likelihood has none): a
+        writable C array for every likelihood, so that every call has the argument types that
+        `kernels.compile_all` compiled ahead of time (a read-only array is another type to numba)."""
+        factor = np.ones((N_FLAVOURS, self.n_bins)) if self.signal_factor is None else self.signal_factor
+        return np.array(factor, dtype=np.float64, order="C")
+
+    @functools.cached_property
     def _setup_es(self) -> _ProfileSetup:
         return self._make_setup(with_es=True)
 
@@ -409,8 +417,7 @@ class Likelihood:
         chi2 = np.empty(n_h)
         a = np.empty((n_h, k_merged))
         if use_compiled:
-            factor = np.ones((N_FLAVOURS, self.n_bins)) if self.signal_factor is None else \
-                np.ascontiguousarray(self.signal_factor)
+            factor = self._kernel_factor
 
             def ready(x):  # the kernel reads float64 (n, 3, B) C-contiguous input in place
                 return x.ndim == 3 and x.dtype == np.float64 and x.flags.c_contiguous
@@ -498,9 +505,7 @@ class Likelihood:
         if not self.takes_linear(coef.shape[0]):
             raise ValueError(f"{self.name}: chi2_profiled_linear needs the compiled kernels (numba) and at least "
                              f"{kernels.COMPILED_FROM} hypotheses; use chi2_profiled of the formed hypotheses")
-        factor = np.ones((N_FLAVOURS, self.n_bins)) if self.signal_factor is None else \
-            np.ascontiguousarray(self.signal_factor)
-        chi2, _, _ = kernels.profile_compiled(self.statistic, None, None, factor, self._setup,
+        chi2, _, _ = kernels.profile_compiled(self.statistic, None, None, self._kernel_factor, self._setup,
                                               linear=(coef, tab, tol))
         bad = np.isnan(chi2)
         if bad.any():  # let the reference checks name the problem

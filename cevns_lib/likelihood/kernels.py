@@ -174,7 +174,7 @@ def compile_all() -> float:
         # another type than a writable one. Hypotheses, toy data and prior centres are the caller's (writable)
         # arrays; the likelihood's own arrays are read-only.
         one = np.array(lk.sm_signal[None], dtype=np.float64)
-        factor = np.ones_like(one[0]) if lk.signal_factor is None else _f64(lk.signal_factor)
+        factor = lk._kernel_factor
         for es in (None, np.zeros_like(one)):  # without and with electron scattering
             profile_compiled(lk.statistic, one, es, factor, lk._setup)  # the likelihood's own data
             profile_compiled(lk.statistic, one, es, factor, lk._setup, data=np.array(lk.data),
