@@ -10,8 +10,6 @@ KSTAMP := $(VENV)/.kernels-compiled
 NBTEST := _build/nbtest
 LOCK   := requirements.lock
 SHOTS  := _build/screenshots
-BOOKHASH  := _build/.book-inputs.sha256
-BOOKCACHE := _build/.jupyter_cache
 CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
 
 # Use only the venv's kernelspec (python3 -> .venv python); matplotlib keeps the inline backend of the
@@ -62,22 +60,10 @@ lock:
 	rm -rf _build/lockvenv
 	@echo "wrote $(LOCK)"
 
-# Chapters execute through jupyter-cache (_config.yml: execute_notebooks: cache), which keys a chapter on its code
-# cells only, and Sphinx re-reads only the pages whose source changed.  So a warm build re-executes a chapter only
-# when its code changed, and the inputs every chapter reads besides its code (the library, the data, the lock, the
-# config, the installed packages: tools/book_inputs_hash.py) are hashed into $(BOOKHASH): when the hash changes,
-# the cache and Sphinx's environment are removed and every chapter executes again.  A failed build removes
-# Sphinx's environment too, so the next build reads every page again (from the cache, which never holds a failed
-# execution) and a failing chapter fails every build until it is fixed.
+# Only the chapters whose code or inputs changed execute (tools/build_book.py: jupyter-cache, cleared whenever a
+# hash of everything the chapters read besides their code changes; a failed build re-reads every page next time).
 book: $(KSTAMP)
-	@mkdir -p _build
-	@new=$$($(BIN)/python tools/book_inputs_hash.py) || exit 1; \
-	if [ "$$(cat $(BOOKHASH) 2>/dev/null)" != "$$new" ]; then \
-	  if [ -e $(BOOKHASH) ]; then echo "book inputs changed (tools/book_inputs_hash.py): every chapter executes again"; fi; \
-	  rm -rf $(BOOKCACHE) _build/.doctrees _build/jupyter_execute; \
-	  echo "$$new" > $(BOOKHASH); \
-	fi
-	$(BIN)/jupyter-book build . -W -n --keep-going || { rm -rf _build/.doctrees; exit 1; }
+	$(BIN)/python tools/build_book.py --jupyter-book $(BIN)/jupyter-book
 	@# a figure that failed to render leaves a traceback (or only its text repr) in the page without failing
 	@# the build: refuse both
 	@if grep -rlE "Traceback \(most recent call last\)|&lt;Figure size [0-9]+x[0-9]+ with" _build/html \

@@ -5,8 +5,8 @@ Usage: python tools/book_inputs_hash.py [--list]
 
 `make book` executes the chapters through jupyter-cache (``execute_notebooks: cache`` in ``_config.yml``),
 which keys a chapter on its code cells only.  A change of the library or of the data changes outputs without
-changing any code cell, so the Makefile keeps this hash in ``_build/.book-inputs.sha256`` and, when it differs,
-removes the jupyter cache and Sphinx's environment: every chapter is then read and executed again.  The hash
+changing any code cell, so ``tools/build_book.py`` keeps this hash in ``_build/.book-inputs.sha256`` and, when it
+differs, removes the jupyter cache and Sphinx's environment: every chapter is then read and executed again.  The hash
 covers, by content (file names relative to the repository, then bytes):
 
 - every file of the package ``cevns_lib/`` (modules, the published tables under ``cevns_lib/published/``),
@@ -70,17 +70,21 @@ def inputs():
     return items
 
 
+def inputs_hash() -> str:
+    """One SHA-256 (hex) over `inputs()`."""
+    total = hashlib.sha256()
+    for label, digest in inputs():
+        total.update(f"{digest}  {label}\n".encode())
+    return total.hexdigest()
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    items = inputs()
     if "--list" in argv:
-        for label, digest in items:
+        for label, digest in inputs():
             print(digest, label)
         return 0
-    total = hashlib.sha256()
-    for label, digest in items:
-        total.update(f"{digest}  {label}\n".encode())
-    print(total.hexdigest())
+    print(inputs_hash())
     return 0
 
 
