@@ -1,8 +1,9 @@
-"""Benchmark of the book build (`make book`): `python benchmarks/bench_book.py [--workdir DIR] [--keep]`.
+"""Benchmark of the book build (`make book`): `python benchmarks/bench_book.py [--fresh-clone] [--keep]`.
 
-Builds a copy of the working tree (its files that git does not ignore, as they are on disk, and numba's kernel caches, so
-that no chapter waits for the compiler, as after `make book`'s kernel step) in a scratch folder, with the same
-command as `make book` (`tools/build_book.py`), five times:
+Builds a copy of the working tree (its files that git does not ignore, as they are on disk, and numba's kernel
+caches, so that no chapter waits for the compiler, as after `make book`'s kernel step; with --fresh-clone no cache is
+copied and that step is timed first) in a scratch folder, with the same command as `make book`
+(`tools/build_book.py`), five times:
 
 1. cold: no `_build` (a fresh clone, or `make clean`): every chapter executes;
 2. warm: nothing changed: no chapter executes;
@@ -35,12 +36,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-def copy_tree(dst: Path) -> int:
-    """Copy the tracked and untracked, not ignored files (as they are on disk) and numba's caches, preserving modification times (numba's
-    cache index checks its source file's); returns the number of files copied."""
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, check=True, capture_output=True).stdout
+def copy_tree(dst: Path, numba_caches: bool = True) -> int:
+    """Copy the files that git does not ignore (as they are on disk) and (numba_caches) numba's caches, preserving
+    modification times (numba's cache index checks its source file's); returns the number of files copied."""
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                           check=True, capture_output=True).stdout
     paths = [p for p in files.decode().split("\0") if p]
-    paths += [str(p.relative_to(ROOT)) for p in (ROOT / "cevns_lib").rglob("__pycache__/*.nb[ic]")]
+    if numba_caches:
+        paths += [str(p.relative_to(ROOT)) for p in (ROOT / "cevns_lib").rglob("__pycache__/*.nb[ic]")]
     for rel in paths:
         src, out = ROOT / rel, dst / rel
         if src.is_file():
@@ -72,12 +75,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workdir", help="scratch folder (default: a new temporary one)")
     ap.add_argument("--keep", action="store_true", help="keep the scratch copy")
+    ap.add_argument("--fresh-clone", action="store_true",
+                    help="copy no numba cache and time make book's kernel step (cevns_lib.likelihood.kernels) first")
     ap.add_argument("--out", default=str(ROOT / "_build" / "benchmarks" / "book.json"))
     args = ap.parse_args(argv)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="bench_book_")).resolve()
     tree = work / "tree"
     shutil.rmtree(tree, ignore_errors=True)
-    copy_tree(tree)
+    copy_tree(tree, numba_caches=not args.fresh_clone)
     n_chapters = sum(1 for p in (tree / "chapters").glob("*.md") if "\nkernelspec:" in p.read_text())
     env = dict(os.environ, PYTHONPATH=str(tree), JUPYTER_PATH=str(BIN.parent / "share" / "jupyter"),
                JUPYTER_PLATFORM_DIRS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
@@ -103,6 +108,15 @@ def main(argv=None) -> int:
              ("library", library_edit, n_chapters))
     results = {"machine": platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version(),
                "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "chapters": n_chapters, "builds": {}}
+    if args.fresh_clone:  # make book's first step in a fresh clone: the profiling kernels compiled ahead of time
+        ru0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+        subprocess.run([str(BIN / "python"), "-m", "cevns_lib.likelihood.kernels"], cwd=tree, env=env, check=True,
+                       capture_output=True)
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        results["kernel_step"] = {"wall_s": round(time.perf_counter() - t0, 2),
+                                  "cpu_s": round(ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime, 2)}
+        print(f"kernels  {results['kernel_step']['wall_s']:7.1f} s wall, {results['kernel_step']['cpu_s']:7.1f} s CPU"
+              " (make book's kernel step, empty numba cache)", flush=True)
     failed = False
     for name, edit, expected in steps:
         if edit is not None:

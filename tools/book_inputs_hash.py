@@ -45,21 +45,22 @@ def _tree(folder: Path):
                 yield Path(dirpath) / name
 
 
-def _data_dir() -> Path:
+def _data_dir(root: Path) -> Path:
     env = os.environ.get("CEVNS_DATA_DIR")
-    return Path(env) if env else ROOT / "data"
+    return Path(env) if env else root / "data"
 
 
-def inputs():
-    """(label, sha256 hex digest) of every input, in a fixed order."""
+def inputs(root: Path = ROOT):
+    """(label, sha256 hex digest) of every input of the repository at `root`, in a fixed order."""
+    root = Path(root)
     items = []
-    for path in _tree(ROOT / "cevns_lib"):
-        items.append((path.relative_to(ROOT).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
-    data = _data_dir()
+    for path in _tree(root / "cevns_lib"):
+        items.append((path.relative_to(root).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
+    data = _data_dir(root)
     for path in _tree(data):
         items.append(("data/" + path.relative_to(data).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
     for name in FILES:
-        path = ROOT / name
+        path = root / name
         digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "absent"
         items.append((name, digest))
     dists = sorted({f"{d.metadata['Name']}=={d.version}".lower() for d in metadata.distributions()
@@ -70,10 +71,10 @@ def inputs():
     return items
 
 
-def inputs_hash() -> str:
-    """One SHA-256 (hex) over `inputs()`."""
+def inputs_hash(root: Path = ROOT) -> str:
+    """One SHA-256 (hex) over `inputs(root)`."""
     total = hashlib.sha256()
-    for label, digest in inputs():
+    for label, digest in inputs(root):
         total.update(f"{digest}  {label}\n".encode())
     return total.hexdigest()
 
