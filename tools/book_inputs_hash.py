@@ -50,15 +50,17 @@ def _data_dir(root: Path) -> Path:
     return Path(env) if env else root / "data"
 
 
+def file_digests(folder: Path, relative_to: Path, prefix: str = ""):
+    """(label, sha256 hex digest) of every file below `folder`, labelled by its path relative to `relative_to`."""
+    return [(prefix + path.relative_to(relative_to).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
+            for path in _tree(Path(folder))]
+
+
 def inputs(root: Path = ROOT):
     """(label, sha256 hex digest) of every input of the repository at `root`, in a fixed order."""
     root = Path(root)
-    items = []
-    for path in _tree(root / "cevns_lib"):
-        items.append((path.relative_to(root).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
     data = _data_dir(root)
-    for path in _tree(data):
-        items.append(("data/" + path.relative_to(data).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
+    items = file_digests(root / "cevns_lib", root) + file_digests(data, data, "data/")
     for name in FILES:
         path = root / name
         digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "absent"
