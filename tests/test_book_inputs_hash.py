@@ -19,6 +19,7 @@ _spec.loader.exec_module(bih)
 def tree(tmp_path, monkeypatch):
     """A minimal repository: a package module, a published table, numba's cache, a data file, lock, config, a chapter."""
     monkeypatch.delenv("CEVNS_DATA_DIR", raising=False)
+    monkeypatch.setattr(bih, "_distributions", lambda: ["numpy==2.4.6", "scipy==1.17.1"])  # fast and fixed
     files = {"cevns_lib/__init__.py": "x = 1\n", "cevns_lib/published/table.yaml": "a: 1\n",
              "cevns_lib/likelihood/__pycache__/_compiled.f-1.py311.nbi": "index",
              "cevns_lib/likelihood/__pycache__/mod.cpython-311.pyc": "bytecode",
@@ -88,14 +89,14 @@ def test_the_environment_variables_numba_reads_change_the_hash(tree, monkeypatch
 def test_the_installed_distributions_are_hashed(tree, monkeypatch):
     """A package upgraded in the venv without a new lock changes the outputs it computes: the hash too."""
     before = bih.inputs_hash(tree)
-    real = bih.metadata.distributions
-
-    class Fake:
-        metadata = {"Name": "numpy"}
-        version = "0.0.1"
-
-    monkeypatch.setattr(bih.metadata, "distributions", lambda: [*real(), Fake()])
+    monkeypatch.setattr(bih, "_distributions", lambda: ["numpy==2.4.6", "scipy==1.17.2"])
     assert bih.inputs_hash(tree) != before
+
+
+def test_the_distributions_are_read_from_the_interpreter():
+    """The real list holds the packages the chapters import, with their versions."""
+    names = {d.split("==")[0] for d in bih._distributions()}
+    assert {"numpy", "scipy", "matplotlib", "numba"} <= names
 
 
 def test_the_repository_hash_is_stable():

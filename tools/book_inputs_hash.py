@@ -50,6 +50,12 @@ def _data_dir(root: Path) -> Path:
     return Path(env) if env else root / "data"
 
 
+def _distributions() -> list[str]:
+    """name==version of every distribution installed for this interpreter, sorted."""
+    return sorted({f"{d.metadata['Name']}=={d.version}".lower() for d in metadata.distributions()
+                   if d.metadata['Name']})
+
+
 def file_digests(folder: Path, relative_to: Path, prefix: str = ""):
     """(label, sha256 hex digest) of every file below `folder`, labelled by its path relative to `relative_to`."""
     return [(prefix + path.relative_to(relative_to).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
@@ -65,8 +71,7 @@ def inputs(root: Path = ROOT):
         path = root / name
         digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "absent"
         items.append((name, digest))
-    dists = sorted({f"{d.metadata['Name']}=={d.version}".lower() for d in metadata.distributions()
-                    if d.metadata['Name']})
+    dists = _distributions()
     env = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith(ENV_PREFIXES) or k == "PYTHONPATH")
     for label, text in (("python", sys.version), ("distributions", "\n".join(dists)), ("environment", "\n".join(env))):
         items.append((label, hashlib.sha256(text.encode()).hexdigest()))
