@@ -22,7 +22,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 .PHONY: help venv book check-book test unit-tests bench lock clean need-chromium
 
 help:
-	@echo "make book        - build the Jupyter Book (executes every chapter) into _build/html"
+	@echo "make book        - build the Jupyter Book into _build/html (executes the chapters whose code or inputs changed)"
 	@echo "make check-book  - open every built page in headless chromium; screenshots in $(SHOTS)"
 	@echo "make test        - unit tests (tests/) + every chapter notebook via nbval-lax, then the book"
 	@echo "                   (warnings are errors) and the browser check"
@@ -60,8 +60,10 @@ lock:
 	rm -rf _build/lockvenv
 	@echo "wrote $(LOCK)"
 
+# Only the chapters whose code or inputs changed execute (tools/build_book.py: jupyter-cache, cleared whenever a
+# hash of everything the chapters read besides their code changes; a failed build re-reads every page next time).
 book: $(KSTAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python tools/build_book.py --jupyter-book $(BIN)/jupyter-book
 	@# a figure that failed to render leaves a traceback (or only its text repr) in the page without failing
 	@# the build: refuse both
 	@if grep -rlE "Traceback \(most recent call last\)|&lt;Figure size [0-9]+x[0-9]+ with" _build/html \
