@@ -339,6 +339,9 @@ def chi2_quadratic(model, x, dataset: str = "csi+lar", configuration: str = "see
         raise PhysicsInputError("parameter values x must have a last axis of the model's parameters")
     flat = x.reshape(-1, x.shape[-1])
     if client is not None:
+        if not callable(getattr(client, "submit", None)):
+            raise PhysicsInputError(f"client must be a dask.distributed.Client (parallel.cluster), not "
+                                    f"{type(client).__name__}")
         return _chi2_quadratic_on(client, flat, (model, dataset, configuration, chunk, electron_scattering)) \
             .reshape(x.shape[:-1])
     total = np.zeros(flat.shape[0])

@@ -185,3 +185,8 @@ def test_chi2_quadratic_on_dask_is_identical(monkeypatch):
         there = chi2_quadratic(VectorNSI(["uV_ee", "dV_ee"]), x.reshape(95, 95, 2), "csi+lar", client=client)
     assert there.shape == (95, 95)
     np.testing.assert_array_equal(there.reshape(-1), here)
+
+
+def test_chi2_quadratic_refuses_a_client_that_is_not_one():
+    with pytest.raises(ValueError, match="client must be a dask.distributed.Client"):
+        chi2_quadratic(VectorNSI(["uV_ee"]), np.zeros((10, 1)), "csi", client="tcp://127.0.0.1:8786")

@@ -88,6 +88,16 @@ def _combine(coef_h, table, tol, raw):
         flat[j] = 0.0 if (x < 0.0 and x >= -tol) else x
 
 
+@njit(cache=True, error_model="numpy")
+def _hypotheses(sig, coef, table):
+    """How a kernel's hypotheses are given: (fused, H, hypotheses per table). fused: as linear combinations of
+    tables (table (n_tab, T, 3, B) has rows; H = rows of coef, the H / n_tab consecutive ones sharing a table),
+    else read from sig (H, 3, B)."""
+    fused = table.shape[0] > 0
+    n_h = coef.shape[0] if fused else sig.shape[0]
+    return fused, n_h, max(n_h // max(table.shape[0], 1), 1)
+
+
 @njit(cache=True, fastmath=_FM, error_model="numpy")
 def _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, has_keep, amat, srows, base):
     """The rows js of amat (K, B) = F + S_h (the other rows hold F, set once per block by `_fixed_rows`),
@@ -280,9 +290,7 @@ def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, 
     """One block of `poisson_profile` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
     function; the parallel kernel around it is a one-line loop over the blocks."""
     n_f, n_b = factor.shape
-    fused = table.shape[0] > 0
-    n_h = coef.shape[0] if fused else sig.shape[0]
-    n_per = max(n_h // max(table.shape[0], 1), 1)  # consecutive hypotheses per table
+    fused, n_h, n_per = _hypotheses(sig, coef, table)
     k = fixed.shape[0]
     ks = js.shape[0]
     has_es = es.shape[0] > 0
@@ -434,7 +442,7 @@ def poisson_profile(sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, b
     data_sets (n_d, B) and centres (n_c, K) (the prior centres in c = a + offset): hypothesis h reads row
     h % n_d and h % n_c (one observed data set, or one toy experiment per hypothesis).
     """
-    n_blk = ((coef.shape[0] if table.shape[0] > 0 else sig.shape[0]) + _BLOCK - 1) // _BLOCK
+    n_blk = (_hypotheses(sig, coef, table)[1] + _BLOCK - 1) // _BLOCK
     for blk in prange(n_blk):
         _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
                                offset, data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2,
@@ -592,9 +600,7 @@ def _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, l
     """One block of `gaussian_profile_projected` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain
     compiled function; the parallel kernel around it is a one-line loop over the blocks."""
     n_f, n_b = factor.shape
-    fused = table.shape[0] > 0
-    n_h = coef.shape[0] if fused else sig.shape[0]
-    n_per = max(n_h // max(table.shape[0], 1), 1)  # consecutive hypotheses per table
+    fused, n_h, n_per = _hypotheses(sig, coef, table)
     k = fixed.shape[0]
     ks = js.shape[0]
     n_l = lin.shape[0]
@@ -677,7 +683,7 @@ def gaussian_profile_projected(sig, coef, table, tol, factor, lin, lin_to, quad,
     chi^2 evaluated directly from the residuals. Hypotheses (sig, or coef and table) and centres as in
     `poisson_profile`; the data are the likelihood's.
     """
-    n_blk = ((coef.shape[0] if table.shape[0] > 0 else sig.shape[0]) + _BLOCK - 1) // _BLOCK
+    n_blk = (_hypotheses(sig, coef, table)[1] + _BLOCK - 1) // _BLOCK
     for blk in prange(n_blk):
         _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0,
                                           resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights,
