@@ -224,6 +224,34 @@ class QuadraticCounts:
         return w.reshape(-1, w.shape[-1]), tables, tol.reshape(-1)
 
     @functools.cached_property
+    def positive_semidefinite(self) -> bool:
+        """Whether N(x) >= 0 in every bin for every real x, to round-off: in every bin (and batch entry) the
+        (P + 1) x (P + 1) matrix of the pair counts N_ab is positive semi-definite. Tested on the Jacobi-scaled
+        matrix N_ab / sqrt(N_aa N_bb) (unit diagonal), whose smallest eigenvalue must lie above -PAIR_ROUNDOFF:
+        then N(x) >= -PAIR_ROUNDOFF sum_a x_a^2 N_aa, within the round-off tolerance of `counts`, however
+        differently the pairs are scaled (a mediator's N_11 can exceed the SM's N_00 by 1e17). A parameter whose
+        N_aa vanishes in a bin must have N_ab = 0 there. True for counts that are sums of squared amplitudes
+        (every model here: the flux, cross-section and response weights are >= 0); the counts of any parameter
+        values, and so of `linear_form`'s coefficients, then need no check
+        (`Likelihood.chi2_profiled_linear(..., nonnegative=True)`)."""
+        ia, ib, _, table, _ = self._stacked
+        n = self.n_params + 1
+        mat = np.zeros(table.shape[:-2] + (table.shape[-1], n, n))
+        for t, (a, b) in enumerate(zip(ia, ib)):
+            mat[..., a, b] = mat[..., b, a] = table[..., t, :]
+        if not np.all(np.isfinite(mat)):
+            return False
+        diag = np.diagonal(mat, axis1=-2, axis2=-1)
+        if np.any(diag < -PAIR_ROUNDOFF * np.abs(diag).max(axis=tuple(range(diag.ndim - 1)))):
+            return False
+        root = np.sqrt(np.maximum(diag, 0.0))
+        denom = root[..., :, None] * root[..., None, :]
+        if np.any((denom == 0) & (mat != 0) & ~np.eye(n, dtype=bool)):
+            return False
+        scaled = np.divide(mat, denom, out=np.zeros_like(mat), where=denom > 0)
+        return bool(np.all(np.linalg.eigvalsh(scaled)[..., 0] >= -PAIR_ROUNDOFF))
+
+    @functools.cached_property
     def _stacked(self):
         """Pair indices, multiplicities (2 - delta_ab), the pair counts stacked (*batch, n_pairs, 3 n_E n_t)
         and each pair's largest |count| (for the round-off scale)."""

@@ -125,7 +125,8 @@ def chi2_grid(model, masses_mev, couplings, dataset: str = "csi+lar", configurat
         lk = likelihood(det, opts.pop("configuration", configuration), **opts)
         es_quad = _electron_quadratic(det, key, tuple(masses.tolist()), high_mass) if electron_scattering else None
         if es_quad is None and not integrate and lk.takes_linear(g.size):  # counts formed in the kernels
-            total = total + lk.chi2_profiled_linear(*quad.linear_form(x)).reshape(g.shape)
+            total = total + lk.chi2_profiled_linear(*quad.linear_form(x), nonnegative=quad.positive_semidefinite) \
+                .reshape(g.shape)
             continue
         counts = quad.counts(x)  # (nM, ng, 3, nE, nt)
         es = None if es_quad is None else es_quad.counts(x).reshape(-1, 3, lk.n_bins)
@@ -353,7 +354,7 @@ def chi2_quadratic(model, x, dataset: str = "csi+lar", configuration: str = "see
         es_quad = None if es_engine is None else es_engine.quadratic_counts(model, n_params=quad.n_params)
         lk = likelihood(det, configuration)
         if es_quad is None and lk.takes_linear(flat.shape[0]):  # each point's counts formed in the kernel
-            total += lk.chi2_profiled_linear(*quad.linear_form(flat))
+            total += lk.chi2_profiled_linear(*quad.linear_form(flat), nonnegative=quad.positive_semidefinite)
             continue
         for start in range(0, flat.shape[0], chunk):
             counts = quad.counts(flat[start:start + chunk])

@@ -51,8 +51,12 @@ def test_chi2_profiled_linear_equals_formed_hypotheses(det, config):
     quad = engine(det).quadratic_counts(VectorNSI(["uV_ee", "dV_ee"]))
     x = _nsi_grid()
     formed = quad.counts(x).reshape(-1, 3, lk.n_bins)
-    c_lin = lk.chi2_profiled_linear(*quad.linear_form(x))
+    form = quad.linear_form(x)
+    c_lin = lk.chi2_profiled_linear(*form)
     np.testing.assert_allclose(c_lin, lk.chi2_profiled(formed, backend="compiled"), rtol=0, atol=1e-9)
+    # known non-negative (as the scans pass it): templates straight from the tables, or the Gaussian projections
+    assert quad.positive_semidefinite
+    np.testing.assert_allclose(lk.chi2_profiled_linear(*form, nonnegative=True), c_lin, rtol=0, atol=1e-9)
     ref = lk.chi2_profiled(formed, backend="numpy")  # the vectorised reference, cold starts
     near = ref - ref.min() < 100
     assert near.sum() > 1000
@@ -134,6 +138,11 @@ def test_scan_warm_start_is_extrapolated():
     chi2, _, it = kernels.profile_compiled("poisson", None, None, factor, lk._setup, linear=quad.linear_form(line))
     assert np.all(it >= 1)
     assert it.mean() < 1.3
+    # the same from the template rows (the scans' path), whose total signals come from the tables
+    chi2_rows, _, it_rows = kernels.profile_compiled("poisson", None, None, factor, lk._setup,
+                                                     linear=quad.linear_form(line), nonnegative=True)
+    assert it_rows.mean() < 1.3
+    np.testing.assert_allclose(chi2_rows, chi2, rtol=0, atol=1e-9)
     formed = quad.counts(line).reshape(-1, 3, lk.n_bins)
     ref = lk.chi2_profiled(formed, backend="numpy")
     np.testing.assert_allclose(chi2, ref, rtol=0, atol=1e-8)
@@ -190,3 +199,80 @@ def test_chi2_quadratic_on_dask_is_identical(monkeypatch):
 def test_chi2_quadratic_refuses_a_client_that_is_not_one():
     with pytest.raises(ValueError, match="client must be a dask.distributed.Client"):
         chi2_quadratic(VectorNSI(["uV_ee"]), np.zeros((10, 1)), "csi", client="tcp://127.0.0.1:8786")
+
+
+@pytest.mark.parametrize("config", ["seed000", "seed001"])
+def test_reduced_gaussian_profile_equals_formed_hypotheses(config):
+    # LAr with nonnegative=True profiles from the tables' projections (no counts formed): the same chi^2 as the
+    # numpy reference of the formed counts, on an NSI grid (one set of tables) and an (M, g) grid (one per mass)
+    lk = likelihood("lar", config)
+    quad = engine("lar").quadratic_counts(VectorNSI(["uV_ee", "dV_ee"]))
+    assert quad.positive_semidefinite
+    x = _nsi_grid()
+    form = quad.linear_form(x)
+    ref = lk.chi2_profiled(quad.counts(x).reshape(-1, 3, lk.n_bins), backend="numpy")
+    red = lk.chi2_profiled_linear(*form, nonnegative=True)
+    np.testing.assert_allclose(red, lk.chi2_profiled_linear(*form), rtol=1e-13, atol=0)
+    near = ref - ref.min() < 100
+    np.testing.assert_allclose(red[near], ref[near], rtol=0, atol=1e-8)
+    masses, g = np.logspace(0, 3, 21), np.concatenate([[0.0], np.logspace(-6, -3, 99)])
+    qm = _quadratic("lar", "b-l", tuple(masses.tolist()), False)
+    assert qm.positive_semidefinite
+    xg = np.broadcast_to((g * g)[None, :, None], (masses.size, g.size, 1))
+    ref = lk.chi2_profiled(qm.counts(xg).reshape(-1, 3, lk.n_bins), backend="numpy")
+    red = lk.chi2_profiled_linear(*qm.linear_form(xg), nonnegative=True)
+    near = ref - ref.min() < 100
+    np.testing.assert_allclose(red[near], ref[near], rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("statistic", ["gaussian", "poisson"])
+def test_nonnegative_paths_every_term(statistic):
+    # LAr's kept signal share kappa and the relative parameters' background parts are zero, as is CsI's kept
+    # share: a synthetic flavour-blind likelihood that has them (kappa = 1: r.W.r depends on the coefficients
+    # through cl and cq; the Poisson base gets the kept-share row), hypotheses from a Gram (positive
+    # semi-definite) form of two amplitudes per bin, against the numpy profile of the formed counts
+    import dataclasses
+
+    from test_profiler_numerics import _flavour_blind_gaussian
+
+    lk = _flavour_blind_gaussian()
+    pr = lk._setup.projection
+    assert pr is not None and np.any(pr.kappa != 0)
+    if statistic == "poisson":
+        lk = dataclasses.replace(lk, statistic="poisson", variance=None, data=np.round(lk.data))
+        assert np.any(lk._setup.keep != 0)
+    rng = np.random.default_rng(11)
+    amp = rng.uniform(0.5, 2.0, (2, 3, lk.n_bins)) * np.sqrt(lk.sm_signal)[None]
+    tables = np.stack([amp[0] ** 2, amp[0] * amp[1], amp[1] ** 2])  # pairs (0, 0), (0, 1), (1, 1)
+    n = kernels.COMPILED_FROM
+    xv = rng.uniform(-1.5, 1.5, n)
+    coef = np.stack([np.ones(n), 2.0 * xv, xv * xv], axis=1)
+    formed = np.einsum("ht,tfb->hfb", coef, tables)
+    assert formed.min() >= 0
+    red = lk.chi2_profiled_linear(coef, tables, np.zeros(n), nonnegative=True)
+    ref = lk.chi2_profiled(formed, backend="numpy")
+    np.testing.assert_allclose(red, ref, rtol=1e-11, atol=0)
+    np.testing.assert_allclose(lk.chi2_profiled_linear(coef, tables, np.zeros(n)), ref, rtol=1e-11, atol=0)
+
+
+def test_positive_semidefinite_forms():
+    # physical forms are sums of squared amplitudes; a form with a negative eigenvalue in one bin is not, be it
+    # through a diagonal (a negative N_11) or only through an off-diagonal term (N_01^2 > N_00 N_11)
+    from cevns_lib.rates import QuadraticCounts
+
+    for det in ("csi", "lar"):
+        assert engine(det).quadratic_counts(VectorNSI(["uV_ee", "dV_ee", "uV_mumu"])).positive_semidefinite
+    q = engine("csi").quadratic_counts(mediator("b-l", np.array([1.0, 30.0])))
+    assert q.positive_semidefinite
+    pairs = {k: np.array(v) for k, v in q.pairs.items()}
+    assert QuadraticCounts(q.n_params, pairs).positive_semidefinite
+    bad = dict(pairs)
+    bad[(1, 1)] = bad[(1, 1)].copy()
+    bad[(1, 1)][1, 0, 3, 2] *= -1.0
+    assert not QuadraticCounts(q.n_params, bad).positive_semidefinite
+    full = pairs[(1, 1)].shape  # (masses, 3, n_E, n_t); the SM table has no mass axis
+    bad = dict(pairs)
+    bad[(0, 1)] = np.broadcast_to(pairs[(0, 1)], full).copy()
+    j = (0, 0, 3, 2)
+    bad[(0, 1)][j] = -1.01 * np.sqrt(np.broadcast_to(pairs[(0, 0)], full)[j] * pairs[(1, 1)][j])
+    assert not QuadraticCounts(q.n_params, bad).positive_semidefinite

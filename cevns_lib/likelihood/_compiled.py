@@ -22,6 +22,54 @@ from ._compiled_constants import BLOCK as _BLOCK  # noqa: E402
 from ._compiled_constants import ROUNDOFF  # noqa: E402,F401
 
 
+# The natural logarithm of fdlibm (e_log.c, Sun Microsystems 1993, freely distributable): x = 2^k (1 + f) with
+# 1 + f in [sqrt(2)/2, sqrt(2)), ln(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)), s = f / (2 + f), R the minimax
+# polynomial below; within 1 ulp of the exact value. Written without calls or branches it is vectorised (the C
+# library's log, which numba calls one value at a time, is ~5x the cost per value on this machine).
+_LG1 = 6.666666666666735130e-01
+_LG2 = 3.999999999940941908e-01
+_LG3 = 2.857142874366239149e-01
+_LG4 = 2.222219843214978396e-01
+_LG5 = 1.818357216161805012e-01
+_LG6 = 1.531383769920937332e-01
+_LG7 = 1.479819860511658591e-01
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+_NORMAL_MIN = 2.2250738585072014e-308
+_FINITE_MAX = 1.7976931348623157e308
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _log(x, out, bits):
+    """out = ln(x) elementwise for 1-D x, fdlibm's algorithm (above) for positive normal finite values, the C
+    library's log for any other (zero, subnormal, negative, infinite, NaN: a second pass only if there is one).
+    bits: int64 scratch of x's size."""
+    xb = x.view(np.int64)
+    mb = bits.view(np.float64)
+    n = x.shape[0]
+    irregular = 0
+    for i in range(n):
+        xi = x[i]
+        irregular += 0 if (xi >= _NORMAL_MIN) & (xi <= _FINITE_MAX) else 1
+        b = xb[i]
+        hx = (b >> 32) + (0x3FF00000 - 0x3FE6A09E)  # the high word, shifted so that k rounds at sqrt(2)
+        k = (hx >> 20) - 0x3FF
+        bits[i] = (((hx & 0x000FFFFF) + 0x3FE6A09E) << 32) | (b & 0xFFFFFFFF)  # 1 + f
+        f = mb[i] - 1.0
+        hfsq = 0.5 * f * f
+        s = f / (2.0 + f)
+        z = s * s
+        w = z * z
+        r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
+        dk = float(k)
+        out[i] = s * (hfsq + r) + dk * _LN2_LO - hfsq + f + dk * _LN2_HI
+    if irregular:
+        for i in range(n):
+            xi = x[i]
+            if not ((xi >= _NORMAL_MIN) and (xi <= _FINITE_MAX)):
+                out[i] = np.log(xi)
+
+
 @njit(cache=True, fastmath=_FM, error_model="numpy")
 def _load(sig_h, es_h, factor, has_es, sf, ef):
     """sf = sig_h * factor (and ef = es_h * factor); round-off negatives set to zero. False if invalid.
@@ -63,29 +111,79 @@ def _combine(coef_h, table, tol, raw):
     """raw (3, B) = sum_t coef_h[t] table[t]: a hypothesis given as a linear combination of fixed tables (the pair
     tables of a quadratic form, `rates.QuadraticCounts.linear_form`), formed in the kernel instead of being read
     from memory; a negative within tol of zero (round-off of a cancelling sum of pair terms) is set to zero, as
-    `QuadraticCounts.counts` does. Vectorised passes over the (3 B) bins, three tables per pass."""
-    n_t = table.shape[0]
+    `QuadraticCounts.counts` does. Vectorised passes over the (3 B) bins, three tables per pass (the first
+    writes, the others add); the clipping pass runs only for a hypothesis with a negative count."""
     m = raw.size
+    _add_rows(coef_h, table.reshape((table.shape[0], m)), raw.reshape(m), True)
     flat = raw.reshape(m)
-    tab = table.reshape((n_t, m))
+    smallest = 0.0
     for j in range(m):
-        flat[j] = 0.0
+        smallest = min(smallest, flat[j])
+    if smallest < 0.0:
+        for j in range(m):
+            x = flat[j]
+            if x < 0.0 and x >= -tol:
+                flat[j] = 0.0
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _add_rows(coef_h, rows, out, first):
+    """out (m,) (=, or += if not first) sum_t coef_h[t] rows[t] (rows (T, m)), three rows per vectorised pass."""
+    n_t, m = rows.shape
     t = 0
-    while t + 3 <= n_t:
-        c0 = coef_h[t]
-        c1 = coef_h[t + 1]
-        c2 = coef_h[t + 2]
-        for j in range(m):
-            flat[j] += c0 * tab[t, j] + c1 * tab[t + 1, j] + c2 * tab[t + 2, j]
-        t += 3
     while t < n_t:
-        c0 = coef_h[t]
+        if t + 3 <= n_t:
+            c0 = coef_h[t]
+            c1 = coef_h[t + 1]
+            c2 = coef_h[t + 2]
+            r0 = rows[t]
+            r1 = rows[t + 1]
+            r2 = rows[t + 2]
+            if first:
+                for j in range(m):
+                    out[j] = c0 * r0[j] + c1 * r1[j] + c2 * r2[j]
+            else:
+                for j in range(m):
+                    out[j] += c0 * r0[j] + c1 * r1[j] + c2 * r2[j]
+            t += 3
+        else:
+            c0 = coef_h[t]
+            r0 = rows[t]
+            if first:
+                for j in range(m):
+                    out[j] = c0 * r0[j]
+            else:
+                for j in range(m):
+                    out[j] += c0 * r0[j]
+            t += 1
+        first = False
+    if first:  # no rows
         for j in range(m):
-            flat[j] += c0 * tab[t, j]
-        t += 1
-    for j in range(m):
-        x = flat[j]
-        flat[j] = 0.0 if (x < 0.0 and x >= -tol) else x
+            out[j] = 0.0
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _template_combination(coef_h, rows, tots, js, fixed, bkg, has_keep, amat, base):
+    """The templates of a hypothesis given as a combination of tables whose combinations are known to be
+    non-negative, straight from the tables' template rows (`kernels.template_rows`): amat[js[s]] = F_js[s] +
+    sum_t coef_h[t] rows[s, t], base = backgrounds (+ sum_t coef_h[t] rows[Ks, t] where has_keep), no count
+    formed, checked or clipped. rows (Ks + 1, T, B). Returns the total signal sum_t coef_h[t] tots[t]."""
+    n_r, n_t, n_b = rows.shape
+    ks = js.shape[0]
+    for s in range(ks + 1):
+        if s == ks and not has_keep:
+            for i in range(n_b):
+                base[i] = bkg[i]
+            continue
+        out = base if s == ks else amat[js[s]]
+        _add_rows(coef_h, rows[s], out, True)
+        start = bkg if s == ks else fixed[js[s]]
+        for i in range(n_b):
+            out[i] += start[i]
+    tot = 0.0
+    for t in range(n_t):
+        tot += coef_h[t] * tots[t]
+    return tot
 
 
 @njit(cache=True, error_model="numpy")
@@ -285,8 +383,9 @@ def _warm_start(prev, prev2, have_prev2, tot, tot_prev, tot_prev2, base, amat, d
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset,
-                           data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2, out_a, out_iter):
+def _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
+                           offset, data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2, out_a,
+                           out_iter):
     """One block of `poisson_profile` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
     function; the parallel kernel around it is a one-line loop over the blocks."""
     n_f, n_b = factor.shape
@@ -313,35 +412,41 @@ def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, 
     lo = np.empty((k, k))
     prev = np.empty(k)
     prev2 = np.empty(k)
+    bits = np.empty(n_b, dtype=np.int64)
     have_prev = False
     have_prev2 = False
     tot_prev = 0.0
     tot_prev2 = 0.0
     has_keep = _fixed_rows(fixed, keep, amat)
     ordered = order.shape[0] > 0
+    rows = tots.shape[0] > 0  # table holds template rows (`_template_combination`), not counts
     for idx in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
         h = order[idx] if ordered else idx
         es_h = es[h % es.shape[0]] if has_es else sf
         data = data_sets[h % data_sets.shape[0]]
         cen = centres[h % centres.shape[0]]
-        if fused:
-            _combine(coef[h], table[h // n_per], tol[h], raw)
-            ok = _load(raw, es_h, factor, has_es, sf, ef)
+        if rows:
+            tot = _template_combination(coef[h], table[h // n_per], tots[h // n_per], js, fixed, bkg, has_keep,
+                                        amat, base)
         else:
-            ok = _load(sig[h], es_h, factor, has_es, sf, ef)
-        if not ok:
-            out_chi2[h] = np.nan
-            for p in range(k):
-                out_a[h, p] = np.nan
-            out_iter[h] = 0
-            have_prev = False
-            have_prev2 = False
-            continue
-        _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, has_keep, amat, srows, base)
-        tot = 0.0  # the hypothesis's total signal: where it lies between its two predecessors (a scan)
-        for f in range(n_f):
-            for i in range(n_b):
-                tot += sf[f, i]
+            if fused:
+                _combine(coef[h], table[h // n_per], tol[h], raw)
+                ok = _load(raw, es_h, factor, has_es, sf, ef)
+            else:
+                ok = _load(sig[h], es_h, factor, has_es, sf, ef)
+            if not ok:
+                out_chi2[h] = np.nan
+                for p in range(k):
+                    out_a[h, p] = np.nan
+                out_iter[h] = 0
+                have_prev = False
+                have_prev2 = False
+                continue
+            _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, has_keep, amat, srows, base)
+            tot = 0.0  # the hypothesis's total signal: where it lies between its two predecessors (a scan)
+            for f in range(n_f):
+                for i in range(n_b):
+                    tot += sf[f, i]
         cold = True
         if warm and have_prev:  # start from the previous minima (neighbours in a scan), `_warm_start`
             cold = not _warm_start(prev, prev2, have_prev2, tot, tot_prev, tot_prev2, base, amat, data, a, mu)
@@ -398,13 +503,14 @@ def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, 
             else:  # directly after a damped (far, large-mu) step: no round-off carried from large early mu
                 _counts(base, amat, a, mu)
         _counts(base, amat, a, mu)  # the chi^2 from the final parameters directly
+        for i in range(n_b):  # the ratios n_i / mu_i (1 without events: ln 1 = 0, the term is 2 mu_i)
+            n = data[i]
+            w[i] = n / max(mu[i], _TINY) if n > 0.0 else 1.0
+        _log(w, v, bits)
         chi2 = 0.0
         for i in range(n_b):
             n = data[i]
-            if n > 0.0:
-                chi2 += 2.0 * (mu[i] - n + n * np.log(n / max(mu[i], _TINY)))
-            else:
-                chi2 += 2.0 * mu[i]
+            chi2 += 2.0 * (mu[i] - n + n * v[i])
         for p in range(k):
             d = a[p] - cen[p]
             chi2 += precision[p] * d * d
@@ -421,8 +527,8 @@ def _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, 
 
 
 @njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
-def poisson_profile(sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset, data_sets,
-                    centres, precision, max_iter, dec_tol, warm, order, out_chi2, out_a, out_iter):
+def poisson_profile(sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset,
+                    data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2, out_a, out_iter):
     """Damped Newton: every iteration a fresh Hessian and one K x K Cholesky solve; a step is shortened (to 0.9
     of the way to the boundary) only where it would drive a bin with events to mu <= 0.
 
@@ -439,14 +545,17 @@ def poisson_profile(sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, b
     combinations sum_t coef[h, t] table[j, t] (coef (H, T); j = h // (H / n_tab): consecutive hypotheses share a
     table, e.g. the couplings of one mediator mass; round-off negatives above -tol[h] zeroed; `_combine`), formed
     in the kernel (a scan's quadratic form: no (H, 3, B) array is written or read); sig is then unused.
+    tots (n_tab, T), where it has rows: table holds instead each table's template rows (n_tab, Ks + 1, T, B)
+    (`kernels.template_rows`) and tots its total signals, for combinations known to be non-negative: the
+    templates are then combined directly (`_template_combination`), no count formed, checked or clipped.
     data_sets (n_d, B) and centres (n_c, K) (the prior centres in c = a + offset): hypothesis h reads row
     h % n_d and h % n_c (one observed data set, or one toy experiment per hypothesis).
     """
     n_blk = (_hypotheses(sig, coef, table)[1] + _BLOCK - 1) // _BLOCK
     for blk in prange(n_blk):
-        _poisson_profile_block(blk, sig, coef, table, tol, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
-                               offset, data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2,
-                               out_a, out_iter)
+        _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fixed, bkg, keep,
+                               es_keep, offset, data_sets, centres, precision, max_iter, dec_tol, warm, order,
+                               out_chi2, out_a, out_iter)
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
@@ -688,6 +797,96 @@ def gaussian_profile_projected(sig, coef, table, tol, factor, lin, lin_to, quad,
         _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0,
                                           resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights,
                                           out_chi2, out_a)
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _gaussian_profile_reduced_block(blk, coef, pl, pq, cl, cq, pa, pb, c0, lin_to, quad_to, ff, rhs0, offset,
+                                    centres, precision, out_chi2, out_a):
+    """One block of `gaussian_profile_reduced` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1)."""
+    n_h, n_t = coef.shape
+    n_per = max(n_h // pl.shape[0], 1)
+    k = ff.shape[0]
+    n_l = pl.shape[2]
+    n_q = pq.shape[2]
+    n_p = pa.shape[0]
+    xl = np.empty(max(n_l, 1))
+    xq = np.empty(max(n_q, 1))
+    cc = np.empty(max(n_p, 1))
+    hm = np.empty((k, k))
+    hm0 = np.empty((k, k))
+    rhs = np.empty(k)
+    a = np.empty(k)
+    y = np.empty(k)
+    dsc = np.empty(k)
+    for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
+        j = h // n_per
+        c = coef[h]
+        cen = centres[h % centres.shape[0]]
+        rtwr = c0  # r.W.r of the residual r = n - b - s kappa at c = 0, as a quadratic form in the coefficients
+        for r in range(n_l):
+            xl[r] = 0.0
+        for t in range(n_t):
+            ct = c[t]
+            rtwr += ct * cl[j, t]
+            for r in range(n_l):
+                xl[r] += ct * pl[j, t, r]
+        for r in range(n_q):
+            xq[r] = 0.0
+        for p in range(n_p):
+            cp = c[pa[p]] * c[pb[p]]
+            rtwr += cp * cq[j, p]
+            for r in range(n_q):
+                xq[r] += cp * pq[j, p, r]
+        for p in range(k):
+            rhs[p] = rhs0[p] + precision[p] * cen[p]
+            for q in range(p + 1):
+                hm[p, q] = ff[p, q]
+        for r in range(n_l):
+            if lin_to[r, 0] == 0:
+                hm[lin_to[r, 1], lin_to[r, 2]] += xl[r]
+            else:
+                rhs[lin_to[r, 1]] += xl[r]
+        for r in range(n_q):
+            if quad_to[r, 0] == 0:
+                hm[quad_to[r, 1], quad_to[r, 2]] += xq[r]
+            else:
+                rhs[quad_to[r, 1]] += xq[r]
+        for p in range(k):
+            for q in range(p + 1):
+                hm0[p, q] = hm[p, q]
+        _cholesky(hm, dsc)
+        _cho_solve(hm, dsc, rhs, y, a)
+        # chi^2 at a: r.W.r - 2 a.(A W r) + a.(A W A^T) a + (a - m).P (a - m)
+        #           = r.W.r + m.P.m - 2 a.rhs + a.H a - ridge |a|^2   (H = A W A^T + P + ridge, rhs = A W r + P m)
+        chi2 = rtwr
+        for p in range(k):
+            ap = a[p]
+            t = hm0[p, p] * ap
+            for q in range(p):
+                t += 2.0 * hm0[p, q] * a[q]
+            chi2 += ap * (t - 2.0 * rhs[p]) - _RIDGE * ap * ap + precision[p] * cen[p] * cen[p]
+            out_a[h, p] = ap - offset[p]
+        out_chi2[h] = chi2
+
+
+@njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
+def gaussian_profile_reduced(coef, pl, pq, cl, cq, pa, pb, c0, lin_to, quad_to, ff, rhs0, offset, centres, precision,
+                             out_chi2, out_a):
+    """The projected Gaussian profile (`gaussian_profile_projected`) of hypotheses given as linear combinations
+    s_h = sum_t coef[h, t] u_t of flavour-summed tables u (n_tab, T, B) whose combinations are known to be
+    non-negative (no count to check or clip): each dot product s.v of the normal equations is then
+    sum_t coef[h, t] (u_t.v), and s^2.v = sum_{t <= t'} coef[h, t] coef[h, t'] (2 - delta) (u_t u_t'.v), so a
+    hypothesis costs O(T^2) operations and one K x K solve, nothing of the order of its bins.
+
+    pl (n_tab, T, n_lin) = u.lin^T; pq (n_tab, n_pairs, n_quad) the pair products (multiplicity included) dotted
+    with quad; pa, pb the pairs t <= t'; cl (n_tab, T), cq (n_tab, n_pairs) and c0 make r.W.r of the residual at
+    c = 0 (r = n - b - s kappa) a quadratic form in the coefficients. The chi^2 is the function's value at the
+    solution (its data part from the normal equations; `base._Projection` for the rest of the arguments).
+    """
+    n_blk = (coef.shape[0] + _BLOCK - 1) // _BLOCK
+    for blk in prange(n_blk):
+        _gaussian_profile_reduced_block(blk, coef, pl, pq, cl, cq, pa, pb, c0, lin_to, quad_to, ff, rhs0, offset,
+                                        centres, precision, out_chi2, out_a)
 
 
 @njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")

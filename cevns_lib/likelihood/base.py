@@ -476,7 +476,7 @@ class Likelihood:
                     nuis[:, k] = c_in[:, k] + share * (a[:, i] - cen[:, i])
         return chi2, nuis
 
-    def chi2_profiled_linear(self, coefficients, tables, tolerance) -> np.ndarray:
+    def chi2_profiled_linear(self, coefficients, tables, tolerance, nonnegative: bool = False) -> np.ndarray:
         """chi^2 minimised over every nuisance parameter for hypotheses given as linear combinations of fixed
         per-flavour tables: s_h = sum_t coefficients[h, t] tables[t] (e.g. `rates.QuadraticCounts.linear_form`
         for a scan of a quadratic form), a negative count within tolerance[h] of zero being round-off (set to 0).
@@ -487,6 +487,11 @@ class Likelihood:
         coefficients (H, T); tables (T, 3, B), or (n_tab, T, 3, B) with n_tab dividing H, the H / n_tab
         consecutive hypotheses of entry j combining tables[j] (e.g. one mediator mass each), the bins also as
         (n_E, n_t); tolerance (H,). Returns chi2 (H,).
+        nonnegative: True only where every combination is known to be >= 0 to round-off in every bin, e.g. the
+        pair weights of real parameters of a quadratic form that is positive semi-definite in every bin
+        (`rates.QuadraticCounts.positive_semidefinite`, as the scans pass it). A Gaussian likelihood with
+        flavour-blind templates (LAr) then profiles from the tables' projections, in O(T^2) operations per
+        hypothesis, without forming the counts (so without checking them: a false True gives a wrong chi^2).
         """
         coef = as_finite_array(coefficients, "coefficients")
         tab = as_finite_array(tables, "tables")
@@ -506,7 +511,7 @@ class Likelihood:
             raise ValueError(f"{self.name}: chi2_profiled_linear needs the compiled kernels (numba) and at least "
                              f"{kernels.COMPILED_FROM} hypotheses; use chi2_profiled of the formed hypotheses")
         chi2, _, _ = kernels.profile_compiled(self.statistic, None, None, self._kernel_factor, self._setup,
-                                              linear=(coef, tab, tol))
+                                              linear=(coef, tab, tol), nonnegative=bool(nonnegative))
         bad = np.isnan(chi2)
         if bad.any():  # let the reference checks name the problem
             j = int(np.argmax(bad))

@@ -7,6 +7,11 @@ The numpy implementations in `profile` are the reference they are tested against
 * Gaussian: one K x K solve of the normal equations, the hypothesis-independent block precomputed; where the
   templates do not depend on the flavour (LAr) and the data are the likelihood's own, every hypothesis-dependent
   entry is a dot product of the flavour-summed signal with a precomputed vector (`base._Projection`).
+* Hypotheses given as linear combinations of tables (a scan's pair weights, `Likelihood.chi2_profiled_linear`):
+  formed in the kernels with the round-off rule of `rates.QuadraticCounts.counts`; or, where every combination is
+  known to be non-negative (`nonnegative`, a positive semi-definite form), never formed: the Poisson kernel
+  combines the templates from the tables' template rows (`template_rows`), the projected Gaussian kernel solves
+  from the tables' projections (`reduced_tables`), O(T^2) operations per hypothesis.
 
 Numba is imported, and the kernels compiled (or loaded from numba's on-disk cache), only when `profile_compiled`
 is first called; `Likelihood.chi2_profiled` calls it only for batches above `COMPILED_FROM` hypotheses, so that
@@ -60,12 +65,13 @@ def _module():
     return _MOD
 
 
-def _f64(x):
-    return np.ascontiguousarray(x, dtype=np.float64)
+def _writable(x):
+    """x as a C-contiguous, writable float64 array (copied only where it is not one)."""
+    return np.require(x, np.float64, ["C", "W"])
 
 
 def profile_compiled(statistic, signal, es, factor, setup, max_iter: int = 500, data=None, centre=None,
-                     linear=None):
+                     linear=None, nonnegative: bool = False):
     """chi^2 (H,), nuisances (H, K) and iterations (H,) for signal hypotheses (H, 3, B) read in place.
 
     es: (H or 1, 3, B) or None; factor (3, B): the re-timing applied to signal and es; setup: the likelihood's
@@ -77,6 +83,11 @@ def profile_compiled(statistic, signal, es, factor, setup, max_iter: int = 500, 
     inside the kernel (a negative within tolerance[h] of zero set to zero); `signal` is then ignored. Only for
     the Poisson kernel and the projected Gaussian one (the likelihood's own data, no es): see
     `Likelihood.chi2_profiled_linear`.
+    nonnegative: the caller guarantees that every linear combination is >= 0 to round-off in every bin (e.g. the
+    pair weights of real parameters of a positive semi-definite quadratic form,
+    `rates.QuadraticCounts.positive_semidefinite`): no count is then formed, checked or clipped. The Poisson
+    kernel combines each hypothesis's templates from the tables' template rows (`template_rows`), the projected
+    Gaussian kernel works from the tables' projections (`gaussian_profile_reduced`, `reduced_tables`).
     """
     mod = _module()
     k = setup.fixed.shape[0]
@@ -90,8 +101,10 @@ def profile_compiled(statistic, signal, es, factor, setup, max_iter: int = 500, 
         signal = np.empty((0,) + table.shape[2:])
     es = np.zeros((0,) + signal.shape[1:]) if es is None else es
     own_data = data is None
-    data = setup.data[None, :] if data is None else _f64(np.atleast_2d(data))
-    cen = setup.offset[None, :] if centre is None else _f64(setup.offset[None, :] + np.atleast_2d(centre))
+    # writable arrays always (a copy of the likelihood's read-only data, of a read-only toy set): numba compiles
+    # one version per array flag, so that the observed data and toys share one compiled kernel (~40 s each)
+    data = _writable(setup.data[None, :] if data is None else np.atleast_2d(data))
+    cen = _writable(setup.offset[None, :] if centre is None else setup.offset[None, :] + np.atleast_2d(centre))
     chi2, a = np.empty(h), np.empty((h, k))
     if statistic == "poisson":
         it = np.empty(h, dtype=np.int64)
@@ -99,12 +112,20 @@ def profile_compiled(statistic, signal, es, factor, setup, max_iter: int = 500, 
         if WARM_START and linear is None and h >= ORDER_FROM:  # (linear forms come from scans: ordered)
             order = locality_order(_features(signal, data))
         order = np.empty(0, dtype=np.int64) if order is None else order.astype(np.int64)
-        mod.poisson_profile(signal, coef, table, tol, es, factor, setup.rel, setup.es_rel, setup.js, setup.fixed,
+        tots = np.empty((0, 1))
+        if linear is not None and nonnegative and np.all(factor >= 0.0):
+            table, tots = template_rows(setup, factor, table)
+        mod.poisson_profile(signal, coef, table, tol, tots, es, factor, setup.rel, setup.es_rel, setup.js, setup.fixed,
                             setup.bkg, setup.keep, setup.es_keep, setup.offset, data, cen, setup.prec, max_iter,
                             DECREMENT_TOL, WARM_START, order, chi2, a, it)
     elif setup.projection is not None and own_data and not es.shape[0]:
         it = np.ones(h, dtype=np.int64)
         pr = setup.projection
+        if linear is not None and nonnegative and np.all(factor >= 0.0):
+            pl, pq, cl, cq, pa, pb, c0 = reduced_tables(pr, factor, setup.weights, table)
+            mod.gaussian_profile_reduced(coef, pl, pq, cl, cq, pa, pb, c0, pr.lin_to, pr.quad_to, setup.ff,
+                                         pr.rhs0, setup.offset, cen, setup.prec, chi2, a)
+            return chi2, a, it
         mod.gaussian_profile_projected(signal, coef, table, tol, factor, pr.lin, pr.lin_to, pr.quad, pr.quad_to,
                                        setup.ff, pr.rhs0, pr.resid0, pr.kappa, pr.rho, setup.js, setup.fixed,
                                        pr.fnz, setup.offset, cen, setup.prec, setup.weights, chi2, a)
@@ -116,6 +137,33 @@ def profile_compiled(statistic, signal, es, factor, setup, max_iter: int = 500, 
                              setup.ff, setup.bkg, setup.keep, setup.es_keep, setup.offset, data, cen, setup.prec,
                              setup.weights, chi2, a)
     return chi2, a, it
+
+
+def template_rows(setup, factor, table):
+    """The tables of the Poisson kernel's direct template combination (`_compiled._template_combination`) for
+    hypotheses sum_t coef[h, t] table[j, t] (table (n_tab, T, 3, B)) known to be non-negative: each table's
+    contribution to the hypothesis-dependent template rows js, sum_f rel[s, f] factor[f] table[j, t, f]
+    (n_tab, Ks + 1, T, B; the last row the kept signal share in the base, sum_f keep[f] factor[f] table), and
+    its total re-timed signal (n_tab, T)."""
+    rt = table * factor  # (n_tab, T, 3, B)
+    rows = np.concatenate([np.einsum("jtfb,sfb->jstb", rt, setup.rel),
+                           np.einsum("jtfb,fb->jtb", rt, setup.keep)[:, None]], axis=1)
+    return np.ascontiguousarray(rows), np.ascontiguousarray(rt.sum(axis=(2, 3)))
+
+
+def reduced_tables(projection, factor, weights, table):
+    """The tables of `gaussian_profile_reduced` for hypotheses sum_t coef[h, t] table[j, t] (table (n_tab, T, 3, B)):
+    u (n_tab, T, B), the flavour sums of the re-timed tables, projected on the vectors of `base._Projection`
+    (lin on u_t, quad on the pair products u_t u_t' with multiplicity 2 - delta), and r.W.r of the residual at
+    c = 0 as c0 + cl.coef + cq.(pair products of coef). Returns (pl, pq, cl, cq, pa, pb, c0)."""
+    u = np.einsum("jtfb,fb->jtb", table, factor)
+    pa, pb = np.triu_indices(u.shape[1])
+    uu = u[:, pa] * u[:, pb] * np.where(pa == pb, 1.0, 2.0)[None, :, None]
+    wk = weights * projection.kappa
+    c = np.ascontiguousarray
+    return (c(u @ projection.lin.T), c(uu @ projection.quad.T), c(-2.0 * (u @ (wk * projection.resid0))),
+            c(uu @ (wk * projection.kappa)), pa.astype(np.int64), pb.astype(np.int64),
+            float(projection.resid0 @ (weights * projection.resid0)))
 
 
 def locality_order(features):
@@ -180,8 +228,9 @@ def compile_all() -> float:
             profile_compiled(lk.statistic, one, es, factor, lk._setup, data=np.array(lk.data),
                              centre=np.zeros(lk._setup.fixed.shape[0]))  # toys: the general kernels
         # hypotheses as linear combinations of tables (`Likelihood.chi2_profiled_linear`, the scans)
-        profile_compiled(lk.statistic, None, None, factor, lk._setup,
-                         linear=(np.ones((1, 1)), np.array(one[None]), np.zeros(1)))
+        for nonnegative in (False, True):
+            profile_compiled(lk.statistic, None, None, factor, lk._setup,
+                             linear=(np.ones((1, 1)), np.array(one[None]), np.zeros(1)), nonnegative=nonnegative)
         _module().flavour_totals(one, np.empty((1, 3)))  # the features of `locality_order`
     locality_order(np.random.default_rng(0).random((ORDER_FROM, 4)))
     return time.perf_counter() - t0
