@@ -129,8 +129,9 @@ def test_chi2_profiled_linear_bad_input():
 
 
 def test_scan_warm_start_is_extrapolated():
-    # along a smooth line the start extrapolated from the two previous minima is second-order accurate: about
-    # one Newton step per point, where the previous minimum alone needs two (and a wrong sign or ratio more)
+    # along a smooth line the start extrapolated quadratically from the three previous minima is third-order
+    # accurate: one Newton step per point from the fourth of each block on (the linear extrapolation from two
+    # minima needs ~1.4 on the NSI grid, the previous minimum alone two; a wrong weight or sign more)
     lk = likelihood("csi", "seed000")
     quad = engine("csi").quadratic_counts(VectorNSI(["uV_ee", "dV_ee"]))
     line = np.stack([np.linspace(-0.3, 0.4, 4096), np.full(4096, 0.1)], axis=1)
@@ -138,6 +139,13 @@ def test_scan_warm_start_is_extrapolated():
     chi2, _, it = kernels.profile_compiled("poisson", None, None, factor, lk._setup, linear=quad.linear_form(line))
     assert np.all(it >= 1)
     assert it.mean() < 1.3
+    # rows of the 400 x 400 NSI grid (spacing 0.0035): the linear extrapolation needs 1.29 steps per point from
+    # the fourth of each block on, the quadratic one 1.01-1.02
+    a = np.linspace(-0.6, 0.8, 400)
+    rows = np.stack(np.meshgrid(np.linspace(0.7, 0.72, 8), a, indexing="ij"), -1).reshape(-1, 2)
+    _, _, it_rows = kernels.profile_compiled("poisson", None, None, factor, lk._setup, linear=quad.linear_form(rows),
+                                             nonnegative=True)
+    assert it_rows.reshape(-1, kernels._module()._BLOCK)[:, 3:].mean() < 1.1
     # the same from the template rows (the scans' path), whose total signals come from the tables
     chi2_rows, _, it_rows = kernels.profile_compiled("poisson", None, None, factor, lk._setup,
                                                      linear=quad.linear_form(line), nonnegative=True)

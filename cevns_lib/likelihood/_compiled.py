@@ -358,21 +358,39 @@ def _counts(base, amat, a, mu):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def _warm_start(prev, prev2, have_prev2, tot, tot_prev, tot_prev2, base, amat, data, a, mu):
-    """Start a from the previous hypotheses' minima: extrapolated along the scan, a = prev + r (prev - prev2) with
-    r = (N - N_prev) / (N_prev - N_prev2) the secant ratio of the hypotheses' total signals N (second order in a
-    smooth scan, for any spacing), where r lies in [0, 2]; else a = prev. A start must keep every bin with events
-    positive (mu = base + amat^T a, left in mu); tries the extrapolation, then prev. False if neither does."""
+def _warm_start(prev, prev2, prev3, n_prev, tot, tot1, tot2, tot3, base, amat, data, a, mu):
+    """Start a from the previous hypotheses' minima, extrapolated along the scan in the hypotheses' total signals
+    N (a coordinate along the scan for any spacing): from the three previous minima, the quadratic through them
+    in N (error third order in the spacing), where the two spacings in N have the same sign and a ratio in
+    [1/2, 2]; else from the two previous ones, a = prev + r (prev - prev2) with the secant ratio
+    r = (N - N_1) / (N_1 - N_2), where r lies in [0, 2]; else a = prev. n_prev: how many consecutive previous
+    minima there are (0-3; tot1, tot2, tot3 their N, newest first). A start must keep every bin with events
+    positive (mu = base + amat^T a, left in mu): the attempts are tried in this order. False if none does."""
     k = a.shape[0]
-    r = -1.0
-    d1 = tot_prev - tot_prev2
-    if have_prev2 and d1 != 0.0:
-        r = (tot - tot_prev) / d1
-    for attempt in range(2):
-        if attempt == 0 and not (r >= 0.0 and r <= 2.0):
+    d1 = tot1 - tot2
+    r = (tot - tot1) / d1 if (n_prev >= 2 and d1 != 0.0) else -1.0
+    linear = r >= 0.0 and r <= 2.0
+    w12 = 0.0
+    w23 = 0.0
+    quadratic = False
+    if linear and n_prev >= 3:
+        d2 = tot2 - tot3
+        if d2 != 0.0 and d2 / d1 >= 0.5 and d2 / d1 <= 2.0:
+            quadratic = True
+            u = tot - tot1
+            uv = u * (tot - tot2) / (d1 + d2)
+            w12 = u / d1 + uv / d1  # Newton's form: a1 + u f[1,2] + u v f[1,2,3], in differences of the minima
+            w23 = -uv / d2
+    for attempt in range(3):
+        if (attempt == 0 and not quadratic) or (attempt == 1 and not linear):
             continue
         for p in range(k):
-            a[p] = prev[p] + (r * (prev[p] - prev2[p]) if attempt == 0 else 0.0)
+            if attempt == 0:
+                a[p] = prev[p] + w12 * (prev[p] - prev2[p]) + w23 * (prev2[p] - prev3[p])
+            elif attempt == 1:
+                a[p] = prev[p] + r * (prev[p] - prev2[p])
+            else:
+                a[p] = prev[p]
         _counts(base, amat, a, mu)
         lowest = np.inf
         for i in range(mu.shape[0]):
@@ -412,11 +430,12 @@ def _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es
     lo = np.empty((k, k))
     prev = np.empty(k)
     prev2 = np.empty(k)
+    prev3 = np.empty(k)
     bits = np.empty(n_b, dtype=np.int64)
-    have_prev = False
-    have_prev2 = False
-    tot_prev = 0.0
-    tot_prev2 = 0.0
+    n_prev = 0  # consecutive converged minima before this hypothesis (up to 3)
+    tot1 = 0.0
+    tot2 = 0.0
+    tot3 = 0.0
     has_keep = _fixed_rows(fixed, keep, amat)
     ordered = order.shape[0] > 0
     rows = tots.shape[0] > 0  # table holds template rows (`_template_combination`), not counts
@@ -439,8 +458,7 @@ def _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es
                 for p in range(k):
                     out_a[h, p] = np.nan
                 out_iter[h] = 0
-                have_prev = False
-                have_prev2 = False
+                n_prev = 0
                 continue
             _templates(sf, ef, has_es, rel, es_rel, js, fixed, bkg, keep, es_keep, has_keep, amat, srows, base)
             tot = 0.0  # the hypothesis's total signal: where it lies between its two predecessors (a scan)
@@ -448,8 +466,8 @@ def _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es
                 for i in range(n_b):
                     tot += sf[f, i]
         cold = True
-        if warm and have_prev:  # start from the previous minima (neighbours in a scan), `_warm_start`
-            cold = not _warm_start(prev, prev2, have_prev2, tot, tot_prev, tot_prev2, base, amat, data, a, mu)
+        if warm and n_prev > 0:  # start from the previous minima (neighbours in a scan), `_warm_start`
+            cold = not _warm_start(prev, prev2, prev3, n_prev, tot, tot1, tot2, tot3, base, amat, data, a, mu)
         if cold:
             for p in range(k):
                 a[p] = offset[p]
@@ -517,11 +535,12 @@ def _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es
             out_a[h, p] = a[p] - offset[p]
         out_chi2[h] = chi2
         out_iter[h] = n_it
-        have_prev2 = have_prev and n_it > 0
-        have_prev = n_it > 0
-        tot_prev2 = tot_prev
-        tot_prev = tot
+        n_prev = min(n_prev + 1, 3) if n_it > 0 else 0
+        tot3 = tot2
+        tot2 = tot1
+        tot1 = tot
         for p in range(k):
+            prev3[p] = prev2[p]
             prev2[p] = prev[p]
             prev[p] = a[p]
 
@@ -535,7 +554,8 @@ def poisson_profile(sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fi
     Converged after an undamped Newton step whose decrement g.H^-1.g is below dec_tol; the chi^2 is then within
     ~dec_tol^2 of its minimum (the chi^2 is self-concordant in a: see `kernels.DECREMENT_TOL`).
     warm: start each hypothesis after the first of its block from the previous ones' minima (`_warm_start`:
-    extrapolated along the scan, or the previous minimum) where that keeps every bin with events positive
+    extrapolated along the scan from three or two of them, or the previous minimum) where that keeps every bin
+    with events positive
     (`kernels.WARM_START`), else from c = offset (the normalisation scaled by `_start_scale`).
     order: the order in which the hypotheses are processed (a permutation of 0 ... H-1, `kernels.locality_order`:
     neighbours first, so that the warm starts help an unordered batch too), or empty for 0 ... H-1; the blocks
