@@ -273,3 +273,31 @@ def test_projected_gaussian_profile_every_term():
         ref = float(np.sum(((r - sol @ a_t) * w) ** 2) + np.sum((sol * p) ** 2))
         assert c1[h] == pytest.approx(ref, rel=1e-10)
         np.testing.assert_allclose(a1[h], sol, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("which", ["synthetic", "lar000", "lar001"])
+def test_projected_numpy_profile_equals_the_reference(which):
+    # small batches under "auto" take the projected normal equations in numpy (`profile_gaussian_projected`):
+    # the same chi^2 and nuisances as the reference that forms the templates (backend="numpy"), with every term
+    # of the projection (the synthetic likelihood) and with prior centres, and the explicit least squares above
+    lk = _flavour_blind_gaussian() if which == "synthetic" else likelihood("lar", "seed" + which[3:])
+    assert lk._setup.projection is not None
+    hyps = lk.sm_signal[None] * np.random.default_rng(7).uniform(0.0, 3.0, (200, 3, 1))
+    ref, a_ref = lk.chi2_profiled(hyps, backend="numpy", return_nuisances=True)
+    got, a_got = lk.chi2_profiled(hyps, return_nuisances=True)  # "auto", 200 < COMPILED_FROM
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-10)
+    np.testing.assert_allclose(a_got, a_ref, rtol=1e-9, atol=1e-11)
+    centre = np.random.default_rng(8).normal(0.0, 0.5, (200, len(lk.nuisances)))
+    np.testing.assert_allclose(lk.chi2_profiled(hyps, prior_centre=centre),
+                               lk.chi2_profiled(hyps, backend="numpy", prior_centre=centre), rtol=1e-12, atol=1e-10)
+    if which == "synthetic":
+        for h in range(3):
+            s = hyps[h]
+            a_t = lk.templates(s[None])[0]
+            r = lk.data - s.sum(axis=0) - lk.expected_background()
+            w = 1.0 / np.sqrt(lk.variance)
+            p = np.array([1.0 / n.sigma for n in lk.nuisances])
+            mat = np.vstack([(a_t * w).T, np.diag(p)])
+            sol = np.linalg.lstsq(mat, np.concatenate([r * w, np.zeros(len(p))]), rcond=None)[0]
+            assert got[h] == pytest.approx(float(np.sum(((r - sol @ a_t) * w) ** 2) + np.sum((sol * p) ** 2)),
+                                           rel=1e-10)

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import kernels
 from ..validation import as_finite_array, check_chunk, check_signal_layout, positive_scalar
-from .profile import profile_gaussian_split, profile_poisson_split
+from .profile import profile_gaussian_projected, profile_gaussian_split, profile_poisson_split
 
 N_FLAVOURS = 3
 
@@ -445,9 +445,16 @@ class Likelihood:
                 chi2[sl], a[sl] = c, aa
         else:
             step = min(chunk, 4096)
+            # "auto", a flavour-blind Gaussian likelihood (LAr) and its own data: the projected normal equations
+            projected = backend == "auto" and st.projection is not None and data is None and es is None
             for start in range(0, n_h, step):
                 sl = slice(start, start + step)
                 sc = self._validated(self._per_flavour(s[sl]))
+                if projected:
+                    chi2[sl], a[sl] = profile_gaussian_projected(
+                        sc.sum(axis=1), st.projection, st.ff, st.js, st.fixed, st.weights, st.prec, st.offset,
+                        centre=rows(cen, sl), return_nuisances=True)
+                    continue
                 mu0 = np.einsum("hfb,fb->hb", sc, st.keep) + st.bkg[None, :]
                 s_part = np.einsum("hfb,sfb->hsb", sc, st.rel)
                 if es is not None:

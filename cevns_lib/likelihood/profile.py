@@ -240,3 +240,37 @@ def profile_gaussian_split(mu0, s_part, js, fixed, data, variance, precision, re
     chi2 = np.sum((mu - data) ** 2 * w, axis=-1) + np.sum((a - cen) ** 2 * precision, axis=-1)
     a = a - off
     return (chi2, a) if return_nuisances else chi2
+
+
+def profile_gaussian_projected(signal, projection, ff, js, fixed, weights, precision, offset, centre=None,
+                               return_nuisances: bool = False):
+    """`profile_gaussian` for flavour-blind templates (LAr) and the likelihood's own data, from the projections of
+    `base._Projection`: every hypothesis-dependent entry of the normal equations is a dot product of the
+    flavour-summed signal s (H, B) (or of s^2) with a precomputed vector, so a batch costs two matrix products
+    (H, B) x (B, n) instead of forming its (H, K, B) templates; chi^2 from the residuals, as in the compiled
+    kernel `gaussian_profile_projected`. `Likelihood.chi2_profiled` takes it for small batches under "auto";
+    `profile_gaussian_split`, which forms the templates, stays the reference (backend="numpy").
+    ff = F W F^T + priors (K, K); offset, centre (1 or H, K) in c = a + offset, as `profile_gaussian_split`."""
+    pr = projection
+    s = np.asarray(signal, float)
+    h, k = s.shape[0], fixed.shape[0]
+    xl = s @ pr.lin.T if pr.lin.shape[0] else np.zeros((h, 0))
+    xq = (s * s) @ pr.quad.T if pr.quad.shape[0] else np.zeros((h, 0))
+    cen = np.broadcast_to(np.asarray(offset, float) + (0.0 if centre is None else np.asarray(centre, float)), (h, k))
+    hess = np.repeat(np.asarray(ff, float)[None], h, axis=0)
+    rhs = pr.rhs0[None, :] + precision * cen
+    for x, targets in ((xl, pr.lin_to), (xq, pr.quad_to)):
+        for r, (kind, p, q) in enumerate(targets):
+            if kind == 0:  # the Hessian's lower entry [p, q] (`_cholesky` reads the lower triangle only)
+                hess[:, p, q] += x[:, r]
+            else:
+                rhs[:, p] += x[:, r]
+    a = _solve(hess, rhs)
+    dev = pr.resid0[None, :] - s * pr.kappa[None, :]
+    if pr.fnz.size:
+        dev -= a[:, pr.fnz] @ fixed[pr.fnz]
+    for j, p in enumerate(js):
+        dev -= a[:, p:p + 1] * s * pr.rho[j][None, :]
+    chi2 = np.sum(dev * dev * weights, axis=-1) + np.sum((a - cen) ** 2 * precision, axis=-1)
+    a = a - offset
+    return (chi2, a) if return_nuisances else chi2
