@@ -43,7 +43,8 @@ $(STAMP): $(LOCK) requirements.txt pyproject.toml
 	touch $@
 
 # Compile the numba profiling kernels ahead of time (into numba's cache next to the sources), once per change of
-# their source or of the calls that compile them (kernels.compile_all), so that no chapter or test of a fresh clone waits ~30 s for the compiler.
+# their source or of the calls that compile them (kernels.compile_all, in two processes: ~55 s), so that no chapter or test of a
+# fresh clone waits ~45 s for the compiler.
 $(KSTAMP): $(STAMP) cevns_lib/likelihood/_compiled.py cevns_lib/likelihood/kernels.py
 	$(BIN)/python -m cevns_lib.likelihood.kernels
 	touch $@

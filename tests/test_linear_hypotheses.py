@@ -284,3 +284,8 @@ def test_positive_semidefinite_forms():
     j = (0, 0, 3, 2)
     bad[(0, 1)][j] = -1.01 * np.sqrt(np.broadcast_to(pairs[(0, 0)], full)[j] * pairs[(1, 1)][j])
     assert not QuadraticCounts(q.n_params, bad).positive_semidefinite
+
+
+def test_compile_all_refuses_an_unknown_part():
+    with pytest.raises(ValueError, match="part must be"):
+        kernels.compile_all("lar")
