@@ -264,4 +264,5 @@ def _compile_in_two_processes() -> float:
 
 
 if __name__ == "__main__":
-    print(f"cevns_lib: profiling kernels compiled (or loaded from numba's cache) in {_compile_in_two_processes():.1f} s")
+    seconds = _compile_in_two_processes()
+    print(f"cevns_lib: profiling kernels compiled (or loaded from numba's cache) in {seconds:.1f} s")
