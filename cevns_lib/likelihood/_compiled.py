@@ -465,61 +465,68 @@ def _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es
             for f in range(n_f):
                 for i in range(n_b):
                     tot += sf[f, i]
-        cold = True
-        if warm and n_prev > 0:  # start from the previous minima (neighbours in a scan), `_warm_start`
-            cold = not _warm_start(prev, prev2, prev3, n_prev, tot, tot1, tot2, tot3, base, amat, data, a, mu)
-        if cold:
-            for p in range(k):
-                a[p] = offset[p]
-                if offset[p] == 1.0:
-                    a[p] = _start_scale(base, amat[p], data)
-            _counts(base, amat, a, mu)
-        n_it = -1
-        for it in range(max_iter):
-            for i in range(n_b):
-                inv = 1.0 / max(mu[i], _TINY)
-                r = data[i] * inv
-                w[i] = 2.0 * r * inv
-                v[i] = 2.0 * (1.0 - r)
-            for p in range(k):
-                t = 0.0
-                for i in range(n_b):
-                    t += amat[p, i] * v[i]
-                    wa[p, i] = w[i] * amat[p, i]
-                grad[p] = -(t + 2.0 * (a[p] - cen[p]) * precision[p])
-            _hessian(wa, amat, lo)
-            for p in range(k):
-                lo[p, p] += 2.0 * (precision[p] + _RIDGE)
-            _cholesky(lo, dsc)
-            _cho_solve(lo, dsc, grad, y, step)  # step = -H^-1 g
-            for i in range(n_b):
-                dmu[i] = 0.0
-            for p in range(k):
-                sp = step[p]
-                for i in range(n_b):
-                    dmu[i] += sp * amat[p, i]
-            # is the step shortened, i.e. 0.9 (-mu_i / dmu_i) < 1 for a bin with events? (one vectorised
-            # pass; the divisions only for the rare damped step)
-            lowest = np.inf
-            for i in range(n_b):
-                lowest = min(lowest, (mu[i] + dmu[i] / 0.9) if data[i] > 0.0 else np.inf)
-            frac = 1.0
-            if lowest <= 0.0:
-                for i in range(n_b):
-                    if dmu[i] < 0.0 and data[i] > 0.0:
-                        frac = min(frac, 0.9 * (-mu[i] / dmu[i]))
-            dec = 0.0
-            for p in range(k):
-                a[p] += frac * step[p]
-                dec += grad[p] * step[p]  # grad holds -g: dec = g.H^-1.g
-            if dec < dec_tol and frac == 1.0:
-                n_it = it + 1
-                break
-            if frac == 1.0:
-                for i in range(n_b):
-                    mu[i] += dmu[i]
-            else:  # directly after a damped (far, large-mu) step: no round-off carried from large early mu
+        # the quadratic extrapolation only for the scans of positive semi-definite forms (template rows): for
+        # formed hypotheses far beyond the data (1e16 events with shape templates that cancel the signal, where
+        # the chi^2 is fixed only to O(1) by round-off) it let a scan's minima drift; the linear one elsewhere
+        n_use = n_prev if rows else min(n_prev, 2)
+        for attempt in range(2):  # a warm start that does not converge is redone from the cold start
+            cold = True
+            if warm and n_use > 0 and attempt == 0:  # from the previous minima (a scan), `_warm_start`
+                cold = not _warm_start(prev, prev2, prev3, n_use, tot, tot1, tot2, tot3, base, amat, data, a, mu)
+            if cold:
+                for p in range(k):
+                    a[p] = offset[p]
+                    if offset[p] == 1.0:
+                        a[p] = _start_scale(base, amat[p], data)
                 _counts(base, amat, a, mu)
+            n_it = -1
+            for it in range(max_iter):
+                for i in range(n_b):
+                    inv = 1.0 / max(mu[i], _TINY)
+                    r = data[i] * inv
+                    w[i] = 2.0 * r * inv
+                    v[i] = 2.0 * (1.0 - r)
+                for p in range(k):
+                    t = 0.0
+                    for i in range(n_b):
+                        t += amat[p, i] * v[i]
+                        wa[p, i] = w[i] * amat[p, i]
+                    grad[p] = -(t + 2.0 * (a[p] - cen[p]) * precision[p])
+                _hessian(wa, amat, lo)
+                for p in range(k):
+                    lo[p, p] += 2.0 * (precision[p] + _RIDGE)
+                _cholesky(lo, dsc)
+                _cho_solve(lo, dsc, grad, y, step)  # step = -H^-1 g
+                for i in range(n_b):
+                    dmu[i] = 0.0
+                for p in range(k):
+                    sp = step[p]
+                    for i in range(n_b):
+                        dmu[i] += sp * amat[p, i]
+                # is the step shortened, i.e. 0.9 (-mu_i / dmu_i) < 1 for a bin with events? (one vectorised
+                # pass; the divisions only for the rare damped step)
+                lowest = np.inf
+                for i in range(n_b):
+                    lowest = min(lowest, (mu[i] + dmu[i] / 0.9) if data[i] > 0.0 else np.inf)
+                frac = 1.0
+                if lowest <= 0.0:
+                    for i in range(n_b):
+                        if dmu[i] < 0.0 and data[i] > 0.0:
+                            frac = min(frac, 0.9 * (-mu[i] / dmu[i]))
+                dec = 0.0
+                for p in range(k):
+                    a[p] += frac * step[p]
+                    dec += grad[p] * step[p]  # grad holds -g: dec = g.H^-1.g
+                if dec < dec_tol and frac == 1.0:
+                    n_it = it + 1
+                    break
+                if frac == 1.0:
+                    for i in range(n_b):
+                        mu[i] += dmu[i]
+                else:  # directly after a damped (far, large-mu) step: no round-off carried from large early mu
+                    _counts(base, amat, a, mu)
+            if n_it > 0 or cold:
+                break
         _counts(base, amat, a, mu)  # the chi^2 from the final parameters directly
         for i in range(n_b):  # the ratios n_i / mu_i (1 without events: ln 1 = 0, the term is 2 mu_i)
             n = data[i]
@@ -554,8 +561,8 @@ def poisson_profile(sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fi
     Converged after an undamped Newton step whose decrement g.H^-1.g is below dec_tol; the chi^2 is then within
     ~dec_tol^2 of its minimum (the chi^2 is self-concordant in a: see `kernels.DECREMENT_TOL`).
     warm: start each hypothesis after the first of its block from the previous ones' minima (`_warm_start`:
-    extrapolated along the scan from three or two of them, or the previous minimum) where that keeps every bin
-    with events positive
+    extrapolated along the scan from three of them (template rows only) or two, or the previous minimum) where
+    that keeps every bin with events positive; one that does not converge in max_iter steps is redone cold
     (`kernels.WARM_START`), else from c = offset (the normalisation scaled by `_start_scale`).
     order: the order in which the hypotheses are processed (a permutation of 0 ... H-1, `kernels.locality_order`:
     neighbours first, so that the warm starts help an unordered batch too), or empty for 0 ... H-1; the blocks

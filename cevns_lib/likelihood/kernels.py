@@ -37,10 +37,11 @@ COMPILED_FROM = 2000
 DECREMENT_TOL = 1e-5
 #: Poisson: each hypothesis after the first of a block of `_compiled._BLOCK` starts from the previous ones' minima
 #: (where that keeps every bin with events positive), else from a = 0: extrapolated along the scan in the
-#: hypotheses' total signals, quadratically from the three previous minima, else linearly from two (the secant
-#: ratio), else the previous minimum alone (`_compiled._warm_start`). Neighbours in a scan then need ~1.0 Newton
-#: steps (a 400 x 400 NSI grid: 1.46 from two minima, 2.0 from the previous one alone, ~4 cold); random hypotheses
-#: are unaffected. The minimum is the same to the stated
+#: hypotheses' total signals, quadratically from the three previous minima (the scans of positive semi-definite
+#: forms, `nonnegative`), else linearly from two (the secant ratio), else the previous minimum alone
+#: (`_compiled._warm_start`); a warm start that does not converge is redone cold. Neighbours in a scan then need
+#: ~1.1 Newton steps (a 400 x 400 NSI grid: 1.08 quadratic, 1.46 linear, 2.0 from the previous minimum alone, ~4
+#: cold); random hypotheses are unaffected. The minimum is the same to the stated
 #: tolerance (the problem is convex), and, blocks being fixed by the hypothesis index, independent of the number
 #: of threads.
 WARM_START = True
