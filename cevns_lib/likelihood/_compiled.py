@@ -730,6 +730,27 @@ def _load_summed(sig_h, factor, s):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
+def _normal_equations(xl, xq, lin_to, quad_to, ff, rhs0, precision, cen, hm, rhs):
+    """The projected normal equations (`base._Projection`): hm (lower triangle) = ff + the products xl, xq placed
+    by lin_to, quad_to ((0, p, q): Hessian entry [p, q]; (1, p, 0): right-hand side [p]), rhs = rhs0 + P m + theirs."""
+    k = ff.shape[0]
+    for p in range(k):
+        rhs[p] = rhs0[p] + precision[p] * cen[p]
+        for q in range(p + 1):
+            hm[p, q] = ff[p, q]
+    for r in range(lin_to.shape[0]):
+        if lin_to[r, 0] == 0:
+            hm[lin_to[r, 1], lin_to[r, 2]] += xl[r]
+        else:
+            rhs[lin_to[r, 1]] += xl[r]
+    for r in range(quad_to.shape[0]):
+        if quad_to[r, 0] == 0:
+            hm[quad_to[r, 1], quad_to[r, 2]] += xq[r]
+        else:
+            rhs[quad_to[r, 1]] += xq[r]
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0,
                                       resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights,
                                       out_chi2, out_a):
@@ -768,20 +789,7 @@ def _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, l
             s2[i] = s[i] * s[i]
         _dots(lin, s, xl)
         _dots(quad, s2, xq)
-        for p in range(k):
-            rhs[p] = rhs0[p] + precision[p] * cen[p]
-            for q in range(p + 1):
-                hm[p, q] = ff[p, q]
-        for r in range(n_l):
-            if lin_to[r, 0] == 0:
-                hm[lin_to[r, 1], lin_to[r, 2]] += xl[r]
-            else:
-                rhs[lin_to[r, 1]] += xl[r]
-        for r in range(n_q):
-            if quad_to[r, 0] == 0:
-                hm[quad_to[r, 1], quad_to[r, 2]] += xq[r]
-            else:
-                rhs[quad_to[r, 1]] += xq[r]
+        _normal_equations(xl, xq, lin_to, quad_to, ff, rhs0, precision, cen, hm, rhs)
         _cholesky(hm, dsc)
         _cho_solve(hm, dsc, rhs, y, a)
         for i in range(n_b):
@@ -864,20 +872,7 @@ def _gaussian_profile_reduced_block(blk, coef, pl, pq, cl, cq, pa, pb, c0, lin_t
             rtwr += cp * cq[j, p]
             for r in range(n_q):
                 xq[r] += cp * pq[j, p, r]
-        for p in range(k):
-            rhs[p] = rhs0[p] + precision[p] * cen[p]
-            for q in range(p + 1):
-                hm[p, q] = ff[p, q]
-        for r in range(n_l):
-            if lin_to[r, 0] == 0:
-                hm[lin_to[r, 1], lin_to[r, 2]] += xl[r]
-            else:
-                rhs[lin_to[r, 1]] += xl[r]
-        for r in range(n_q):
-            if quad_to[r, 0] == 0:
-                hm[quad_to[r, 1], quad_to[r, 2]] += xq[r]
-            else:
-                rhs[quad_to[r, 1]] += xq[r]
+        _normal_equations(xl, xq, lin_to, quad_to, ff, rhs0, precision, cen, hm, rhs)
         for p in range(k):
             for q in range(p + 1):
                 hm0[p, q] = hm[p, q]
