@@ -238,12 +238,15 @@ def test_nonnegative_paths_every_term(statistic):
     # LAr's kept signal share kappa and the relative parameters' background parts are zero, as is CsI's kept
     # share: a synthetic flavour-blind likelihood that has them (kappa = 1: r.W.r depends on the coefficients
     # through cl and cq; the Poisson base gets the kept-share row), hypotheses from a Gram (positive
-    # semi-definite) form of two amplitudes per bin, against the numpy profile of the formed counts
+    # semi-definite) form of two amplitudes per bin, with a re-timing factor, against the numpy profile of the
+    # formed counts
     import dataclasses
 
     from test_profiler_numerics import _flavour_blind_gaussian
 
     lk = _flavour_blind_gaussian()
+    # a re-timing factor that differs per flavour and bin (LAr has none): the tables' projections must apply it
+    lk = dataclasses.replace(lk, signal_factor=np.random.default_rng(12).uniform(0.6, 1.4, (3, lk.n_bins)))
     pr = lk._setup.projection
     assert pr is not None and np.any(pr.kappa != 0)
     if statistic == "poisson":

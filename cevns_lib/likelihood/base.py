@@ -496,9 +496,10 @@ class Likelihood:
         (n_E, n_t); tolerance (H,). Returns chi2 (H,).
         nonnegative: True only where every combination is known to be >= 0 to round-off in every bin, e.g. the
         pair weights of real parameters of a quadratic form that is positive semi-definite in every bin
-        (`rates.QuadraticCounts.positive_semidefinite`, as the scans pass it). A Gaussian likelihood with
-        flavour-blind templates (LAr) then profiles from the tables' projections, in O(T^2) operations per
-        hypothesis, without forming the counts (so without checking them: a false True gives a wrong chi^2).
+        (`rates.QuadraticCounts.positive_semidefinite`, as the scans pass it). No count is then formed (so none
+        is checked: a false True gives a wrong chi^2): the Poisson kernel combines each hypothesis's templates
+        from the tables' template rows; a Gaussian likelihood with flavour-blind templates (LAr) profiles from
+        the tables' projections, in O(T^2) operations per hypothesis.
         """
         coef = as_finite_array(coefficients, "coefficients")
         tab = as_finite_array(tables, "tables")
