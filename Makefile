@@ -7,6 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 KSTAMP := $(VENV)/.kernels-compiled
+KSRC   := cevns_lib/likelihood/_compiled.py cevns_lib/likelihood/_compiled_constants.py cevns_lib/likelihood/kernels.py
 NBTEST := _build/nbtest
 LOCK   := requirements.lock
 SHOTS  := _build/screenshots
@@ -28,7 +29,8 @@ help:
 	@echo "                   (warnings are errors) and the browser check"
 	@echo "make bench       - run benchmarks/run_all.py (if present)"
 	@echo "make lock        - regenerate $(LOCK) (exact versions) from requirements.txt in a fresh venv"
-	@echo "                   (every target installs the venv and compiles the numba kernels ahead of time first)"
+	@echo "                   (every target installs the venv first and compiles the numba kernels ahead of time:"
+	@echo "                   make book while its first chapters execute)"
 	@echo "make clean       - remove _build"
 
 venv: $(STAMP)
@@ -43,9 +45,9 @@ $(STAMP): $(LOCK) requirements.txt pyproject.toml
 	touch $@
 
 # Compile the numba profiling kernels ahead of time (into numba's cache next to the sources), once per change of
-# their source or of the calls that compile them (kernels.compile_all, in two processes: ~55 s), so that no chapter or test of a
-# fresh clone waits ~45 s for the compiler.
-$(KSTAMP): $(STAMP) cevns_lib/likelihood/_compiled.py cevns_lib/likelihood/kernels.py
+# their source or of the calls that compile them (kernels.compile_all, in two processes: ~25 s), so that no chapter
+# or test of a fresh clone waits for the compiler. `make book` does the same while its first chapters execute.
+$(KSTAMP): $(STAMP) $(KSRC)
 	$(BIN)/python -m cevns_lib.likelihood.kernels
 	touch $@
 
@@ -63,8 +65,11 @@ lock:
 
 # Only the chapters whose code or inputs changed execute (tools/build_book.py: jupyter-cache, cleared whenever a
 # hash of everything the chapters read besides their code changes; a failed build re-reads every page next time).
-book: $(KSTAMP)
-	$(BIN)/python tools/build_book.py --jupyter-book $(BIN)/jupyter-book
+# The kernels, when $(KSTAMP) is out of date, compile meanwhile: the first chapters do not use them, and a
+# chapter's first use waits for that compilation (its lock) rather than compiling again.
+book: $(STAMP)
+	$(BIN)/python tools/build_book.py --jupyter-book $(BIN)/jupyter-book --kernels-stamp $(KSTAMP) \
+	  --kernel-sources $(STAMP) $(KSRC)
 	@# a figure that failed to render leaves a traceback (or only its text repr) in the page without failing
 	@# the build: refuse both
 	@if grep -rlE "Traceback \(most recent call last\)|&lt;Figure size [0-9]+x[0-9]+ with" _build/html \
@@ -97,7 +102,7 @@ unit-tests: $(KSTAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -q --nbval-lax $(wildcard tests) $(NBTEST)
 
 # The book and the browser first, the pytest run last (its closing line is the run's summary).
-test: need-chromium $(KSTAMP)
+test: need-chromium $(STAMP)
 	$(MAKE) --no-print-directory book
 	$(MAKE) --no-print-directory check-book
 	$(MAKE) --no-print-directory unit-tests

@@ -5,7 +5,8 @@ expected counts mu = mu0_h + sum_k a_k A_k, and Gaussian priors of precision p_k
 caller's hypotheses in place: the exact re-timing factor (3, B) and the validity checks (finite, not negative
 beyond round-off) are applied while a hypothesis is loaded, so no copy of the input is made. Hypotheses are
 processed in blocks of `_BLOCK`, with one set of scratch arrays per block (constant memory, no allocation per
-hypothesis), blocks in parallel.
+hypothesis). Each entry point profiles the blocks blk_lo ... blk_hi - 1 and releases the GIL (`nogil`):
+`kernels` runs ranges of blocks in threads (no numba parallel region, which doubled the compile time).
 
 fastmath without the no-NaN/no-inf assumptions, so that the validity checks survive optimisation.
 """
@@ -13,7 +14,7 @@ fastmath without the no-NaN/no-inf assumptions, so that the validity checks surv
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 _FM = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _RIDGE = 1e-12
@@ -405,7 +406,7 @@ def _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es
                            offset, data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2, out_a,
                            out_iter):
     """One block of `poisson_profile` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
-    function; the parallel kernel around it is a one-line loop over the blocks."""
+    function; the entry point around it is a one-line loop over a range of blocks."""
     n_f, n_b = factor.shape
     fused, n_h, n_per = _hypotheses(sig, coef, table)
     k = fixed.shape[0]
@@ -552,9 +553,10 @@ def _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es
             prev[p] = a[p]
 
 
-@njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
-def poisson_profile(sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep, offset,
-                    data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2, out_a, out_iter):
+@njit(nogil=True, cache=True, fastmath=_FM, error_model="numpy")
+def poisson_profile(blk_lo, blk_hi, sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fixed, bkg, keep,
+                    es_keep, offset, data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2, out_a,
+                    out_iter):
     """Damped Newton: every iteration a fresh Hessian and one K x K Cholesky solve; a step is shortened (to 0.9
     of the way to the boundary) only where it would drive a bin with events to mu <= 0.
 
@@ -568,6 +570,8 @@ def poisson_profile(sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fi
     neighbours first, so that the warm starts help an unordered batch too), or empty for 0 ... H-1; the blocks
     are fixed by the position in this order.
     out_chi2 = NaN marks an invalid hypothesis, out_iter = -1 one that did not converge in max_iter.
+    blk_lo, blk_hi: the blocks of `_BLOCK` hypotheses (in processing order) that this call profiles; the other
+    entry points take them too (`kernels._run_blocks` runs ranges of blocks in threads, the GIL released).
     The hypotheses: sig (H, 3, B) read in place, or, where table (n_tab, T, 3, B) has rows, the linear
     combinations sum_t coef[h, t] table[j, t] (coef (H, T); j = h // (H / n_tab): consecutive hypotheses share a
     table, e.g. the couplings of one mediator mass; round-off negatives above -tol[h] zeroed; `_combine`), formed
@@ -579,7 +583,7 @@ def poisson_profile(sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fi
     h % n_d and h % n_c (one observed data set, or one toy experiment per hypothesis).
     """
     n_blk = (_hypotheses(sig, coef, table)[1] + _BLOCK - 1) // _BLOCK
-    for blk in prange(n_blk):
+    for blk in range(blk_lo, min(blk_hi, n_blk)):
         _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fixed, bkg, keep,
                                es_keep, offset, data_sets, centres, precision, max_iter, dec_tol, warm, order,
                                out_chi2, out_a, out_iter)
@@ -589,7 +593,7 @@ def poisson_profile(sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fi
 def _gaussian_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep, offset,
                                 data_sets, centres, precision, weights, out_chi2, out_a):
     """One block of `gaussian_profile` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
-    function; the parallel kernel around it is a one-line loop over the blocks."""
+    function; the entry point around it is a one-line loop over a range of blocks."""
     n_h, n_f, n_b = sig.shape
     k = fixed.shape[0]
     ks = js.shape[0]
@@ -670,14 +674,14 @@ def _gaussian_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, wfixed
         out_chi2[h] = chi2
 
 
-@njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
-def gaussian_profile(sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep, offset, data_sets,
-                     centres, precision, weights, out_chi2, out_a):
+@njit(nogil=True, cache=True, fastmath=_FM, error_model="numpy")
+def gaussian_profile(blk_lo, blk_hi, sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep, offset,
+                     data_sets, centres, precision, weights, out_chi2, out_a):
     """One K x K solve per hypothesis; the hypothesis-independent block ff = F W F^T + priors is precomputed,
     and wfixed = W F. In c = a + offset, with prior centres m (in c): (A W A^T + P) c = A W (n - base) + P m;
     chi^2 evaluated directly. data_sets, centres as in `poisson_profile`."""
     n_blk = (sig.shape[0] + _BLOCK - 1) // _BLOCK
-    for blk in prange(n_blk):
+    for blk in range(blk_lo, min(blk_hi, n_blk)):
         _gaussian_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep,
                                 offset, data_sets, centres, precision, weights, out_chi2, out_a)
 
@@ -755,7 +759,7 @@ def _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, l
                                       resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights,
                                       out_chi2, out_a):
     """One block of `gaussian_profile_projected` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain
-    compiled function; the parallel kernel around it is a one-line loop over the blocks."""
+    compiled function; the entry point around it is a one-line loop over a range of blocks."""
     n_f, n_b = factor.shape
     fused, n_h, n_per = _hypotheses(sig, coef, table)
     k = fixed.shape[0]
@@ -813,9 +817,10 @@ def _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, l
         out_chi2[h] = chi2
 
 
-@njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
-def gaussian_profile_projected(sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0, resid0, kappa,
-                               rho, js, fixed, fnz, offset, centres, precision, weights, out_chi2, out_a):
+@njit(nogil=True, cache=True, fastmath=_FM, error_model="numpy")
+def gaussian_profile_projected(blk_lo, blk_hi, sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0,
+                               resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights, out_chi2,
+                               out_a):
     """The Gaussian profile for likelihoods whose signal templates do not depend on the flavour (LAr): every
     hypothesis-dependent entry of the normal equations is a dot product of the flavour-summed signal s (B,) or
     of s^2 with a precomputed vector (`base._Projection`), so a hypothesis costs (n_lin + n_quad) dot products
@@ -828,7 +833,7 @@ def gaussian_profile_projected(sig, coef, table, tol, factor, lin, lin_to, quad,
     `poisson_profile`; the data are the likelihood's.
     """
     n_blk = (_hypotheses(sig, coef, table)[1] + _BLOCK - 1) // _BLOCK
-    for blk in prange(n_blk):
+    for blk in range(blk_lo, min(blk_hi, n_blk)):
         _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0,
                                           resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights,
                                           out_chi2, out_a)
@@ -891,9 +896,9 @@ def _gaussian_profile_reduced_block(blk, coef, pl, pq, cl, cq, pa, pb, c0, lin_t
         out_chi2[h] = chi2
 
 
-@njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
-def gaussian_profile_reduced(coef, pl, pq, cl, cq, pa, pb, c0, lin_to, quad_to, ff, rhs0, offset, centres, precision,
-                             out_chi2, out_a):
+@njit(nogil=True, cache=True, fastmath=_FM, error_model="numpy")
+def gaussian_profile_reduced(blk_lo, blk_hi, coef, pl, pq, cl, cq, pa, pb, c0, lin_to, quad_to, ff, rhs0, offset,
+                             centres, precision, out_chi2, out_a):
     """The projected Gaussian profile (`gaussian_profile_projected`) of hypotheses given as linear combinations
     s_h = sum_t coef[h, t] u_t of flavour-summed tables u (n_tab, T, B) whose combinations are known to be
     non-negative (no count to check or clip): each dot product s.v of the normal equations is then
@@ -906,17 +911,17 @@ def gaussian_profile_reduced(coef, pl, pq, cl, cq, pa, pb, c0, lin_to, quad_to, 
     solution (its data part from the normal equations; `base._Projection` for the rest of the arguments).
     """
     n_blk = (coef.shape[0] + _BLOCK - 1) // _BLOCK
-    for blk in prange(n_blk):
+    for blk in range(blk_lo, min(blk_hi, n_blk)):
         _gaussian_profile_reduced_block(blk, coef, pl, pq, cl, cq, pa, pb, c0, lin_to, quad_to, ff, rhs0, offset,
                                         centres, precision, out_chi2, out_a)
 
 
-@njit(parallel=True, cache=True, fastmath=_FM, error_model="numpy")
-def flavour_totals(sig, out):
+@njit(nogil=True, cache=True, fastmath=_FM, error_model="numpy")
+def flavour_totals(lo, hi, sig, out):
     """out (H, 3) = sum over the bins of each hypothesis's counts per flavour (the features of
-    `kernels.locality_order`), in parallel over the hypotheses."""
+    `kernels.locality_order`) for the hypotheses lo ... hi - 1."""
     n_h, n_f, n_b = sig.shape
-    for h in prange(n_h):
+    for h in range(lo, min(hi, n_h)):
         for f in range(n_f):
             t = 0.0
             for i in range(n_b):

@@ -1,4 +1,4 @@
-"""Compiled (numba) profiling kernels: the same minimisation as `profile`, parallel over blocks of hypotheses.
+"""Compiled (numba) profiling kernels: the same minimisation as `profile`, in threads over blocks of hypotheses.
 The numpy implementations in `profile` are the reference they are tested against.
 
 * Poisson: damped Newton iterations (a fresh Hessian at every step) on
@@ -56,15 +56,97 @@ LOCALITY_ORDER = True
 ORDER_FROM = 256
 UNORDERED_STEP = 0.05
 _MOD = None
+_POOL = None
+#: a call's ranges of blocks per thread: the threads take them in turn, so that a thread whose blocks converge
+#: sooner takes more (the cost of a hypothesis varies with its Newton steps)
+TASKS_PER_THREAD = 4
+
+
+_COMPILING = False  # this process holds the compile lock (`compile_all`): it does not wait for itself
+
+
+def lock_path():
+    """The file whose lock a running `compile_all` holds (`python -m cevns_lib.likelihood.kernels`, which `make
+    book` runs while the first chapters execute): next to numba's cache of these kernels where that is writable,
+    else in the temporary directory (one per installation)."""
+    import hashlib
+    import os
+    import tempfile
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    cache = here / "__pycache__"
+    if os.access(cache if cache.is_dir() else here, os.W_OK):
+        return cache / "kernels-compiling.lock"
+    tag = hashlib.sha256(str(here).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"cevns-kernels-{tag}.lock"
+
+
+def _lock(exclusive: bool):
+    """The compile lock (an open file holding a POSIX flock; None where fcntl is missing): exclusive for
+    `compile_all`; shared, which waits until a running compilation has written numba's cache, for a user."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no waiting, at worst a second compilation
+        return None
+    path = lock_path()
+    try:
+        if exclusive:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a" if exclusive else "r")
+    except OSError:
+        if exclusive:
+            raise
+        return None  # no lock file (nothing was ever compiled here) or not readable: nothing to wait for
+    fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+    return handle
 
 
 def _module():
     global _MOD
     if _MOD is None:
+        if not _COMPILING:  # a compilation in progress (`make book`): load its result instead of compiling again
+            handle = _lock(exclusive=False)
+            if handle is not None:
+                handle.close()
         from . import _compiled
 
         _MOD = _compiled
     return _MOD
+
+
+def threads() -> int:
+    """The threads the kernels run in: numba's NUMBA_NUM_THREADS (by default the number of CPUs; set the
+    environment variable to use fewer, as `parallel.cluster`'s workers do)."""
+    _module()
+    import numba
+
+    return max(1, int(numba.config.NUMBA_NUM_THREADS))
+
+
+def _run_blocks(kernel, n_blocks: int, *args) -> None:
+    """kernel(lo, hi, *args) for ranges [lo, hi) covering 0 ... n_blocks - 1, in `threads()` threads (the kernels
+    release the GIL; each block writes only its own hypotheses' outputs, so the result does not depend on the
+    split). A numba parallel region would do the same but doubles the kernels' compile time (~45 -> ~22 s for the
+    Poisson kernel)."""
+    global _POOL
+    n_t = min(threads(), n_blocks)
+    if n_t <= 1:
+        kernel(0, n_blocks, *args)
+        return
+    if _POOL is None or _POOL._max_workers != n_t:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=n_t, thread_name_prefix="cevns-kernels")
+    edges = np.linspace(0, n_blocks, min(n_blocks, TASKS_PER_THREAD * n_t) + 1).round().astype(np.int64)
+    futures = [_POOL.submit(kernel, int(lo), int(hi), *args) for lo, hi in zip(edges[:-1], edges[1:]) if hi > lo]
+    for future in futures:
+        future.result()
+
+
+def _n_blocks(n_hypotheses: int) -> int:
+    block = _module()._BLOCK
+    return (n_hypotheses + block - 1) // block
 
 
 def _writable(x):
@@ -117,27 +199,27 @@ def profile_compiled(statistic, signal, es, factor, setup, max_iter: int = 500, 
         tots = np.empty((0, 1))
         if linear is not None and nonnegative and np.all(factor >= 0.0):
             table, tots = template_rows(setup, factor, table)
-        mod.poisson_profile(signal, coef, table, tol, tots, es, factor, setup.rel, setup.es_rel, setup.js, setup.fixed,
-                            setup.bkg, setup.keep, setup.es_keep, setup.offset, data, cen, setup.prec, max_iter,
-                            DECREMENT_TOL, WARM_START, order, chi2, a, it)
+        _run_blocks(mod.poisson_profile, _n_blocks(h), signal, coef, table, tol, tots, es, factor, setup.rel,
+                    setup.es_rel, setup.js, setup.fixed, setup.bkg, setup.keep, setup.es_keep, setup.offset, data, cen,
+                    setup.prec, max_iter, DECREMENT_TOL, WARM_START, order, chi2, a, it)
     elif setup.projection is not None and own_data and not es.shape[0]:
         it = np.ones(h, dtype=np.int64)
         pr = setup.projection
         if linear is not None and nonnegative and np.all(factor >= 0.0):
             pl, pq, cl, cq, pa, pb, c0 = reduced_tables(pr, factor, setup.weights, table)
-            mod.gaussian_profile_reduced(coef, pl, pq, cl, cq, pa, pb, c0, pr.lin_to, pr.quad_to, setup.ff,
-                                         pr.rhs0, setup.offset, cen, setup.prec, chi2, a)
+            _run_blocks(mod.gaussian_profile_reduced, _n_blocks(h), coef, pl, pq, cl, cq, pa, pb, c0, pr.lin_to,
+                        pr.quad_to, setup.ff, pr.rhs0, setup.offset, cen, setup.prec, chi2, a)
             return chi2, a, it
-        mod.gaussian_profile_projected(signal, coef, table, tol, factor, pr.lin, pr.lin_to, pr.quad, pr.quad_to,
-                                       setup.ff, pr.rhs0, pr.resid0, pr.kappa, pr.rho, setup.js, setup.fixed,
-                                       pr.fnz, setup.offset, cen, setup.prec, setup.weights, chi2, a)
+        _run_blocks(mod.gaussian_profile_projected, _n_blocks(h), signal, coef, table, tol, factor, pr.lin, pr.lin_to,
+                    pr.quad, pr.quad_to, setup.ff, pr.rhs0, pr.resid0, pr.kappa, pr.rho, setup.js, setup.fixed, pr.fnz,
+                    setup.offset, cen, setup.prec, setup.weights, chi2, a)
     elif linear is not None:
         raise ValueError("hypotheses as linear combinations need the Poisson or the projected Gaussian kernel")
     else:
         it = np.ones(h, dtype=np.int64)
-        mod.gaussian_profile(signal, es, factor, setup.rel, setup.es_rel, setup.js, setup.fixed, setup.wfixed,
-                             setup.ff, setup.bkg, setup.keep, setup.es_keep, setup.offset, data, cen, setup.prec,
-                             setup.weights, chi2, a)
+        _run_blocks(mod.gaussian_profile, _n_blocks(h), signal, es, factor, setup.rel, setup.es_rel, setup.js,
+                    setup.fixed, setup.wfixed, setup.ff, setup.bkg, setup.keep, setup.es_keep, setup.offset, data, cen,
+                    setup.prec, setup.weights, chi2, a)
     return chi2, a, it
 
 
@@ -198,7 +280,7 @@ def locality_order(features):
 def _features(signal, data):
     """The features of `locality_order`: the hypotheses' flavour totals (H, 3), and the data totals of toys."""
     tot = np.empty((signal.shape[0], signal.shape[1]))
-    _module().flavour_totals(signal, tot)
+    _run_blocks(_module().flavour_totals, signal.shape[0], signal, tot)
     if data.shape[0] == tot.shape[0] and tot.shape[0] > 1:
         tot = np.concatenate([tot, data.sum(axis=1)[:, None]], axis=1)
     return tot
@@ -209,20 +291,36 @@ def takes_linear(statistic, setup, es=None, data=None) -> bool:
     return es is None and (statistic == "poisson" or (setup.projection is not None and data is None))
 
 
-def compile_all(part: str = "all") -> float:
+def compile_all(part: str = "all", lock: bool = True) -> float:
     """Compile every kernel (or load it from numba's cache) for the argument types the likelihoods pass, ahead
     of their first use: `make` runs this once after installing (`python -m cevns_lib.likelihood.kernels`, the
-    two parts in two processes), so that no chapter, test or scan of a fresh clone waits ~45 s for the compiler.
+    two parts in two processes; `make book` while the first chapters execute), so that no chapter, test or scan
+    of a fresh clone waits ~25 s for the compiler.
     part: "all", "poisson" (the CsI likelihood's kernels) or "gaussian" (LAr's, and the locality order's).
-    Returns the seconds it took."""
+    lock: hold the compile lock (`lock_path`) meanwhile, so that another process's first use of the kernels
+    waits for this compilation and loads its result (False: the caller holds it). Returns the seconds it took."""
     import time
-
-    from .csi import csi_likelihood
-    from .lar import lar_likelihood
 
     if part not in ("all", "poisson", "gaussian"):
         raise ValueError(f"part must be 'all', 'poisson' or 'gaussian', not {part!r}")
+    global _COMPILING
     t0 = time.perf_counter()
+    handle = _lock(exclusive=True) if lock else None
+    held, _COMPILING = _COMPILING, True
+    try:
+        _compile(part)
+    finally:
+        _COMPILING = held
+        if handle is not None:
+            handle.close()
+    return time.perf_counter() - t0
+
+
+def _compile(part: str) -> None:
+    """The calls of `compile_all`, one per argument type the likelihoods pass."""
+    from .csi import csi_likelihood
+    from .lar import lar_likelihood
+
     lks = {"all": (csi_likelihood, lar_likelihood), "poisson": (csi_likelihood,), "gaussian": (lar_likelihood,)}
     for lk in (build() for build in lks[part]):
         # the argument types of real calls: numba compiles one version per type, and a read-only array is
@@ -239,31 +337,43 @@ def compile_all(part: str = "all") -> float:
             profile_compiled(lk.statistic, None, None, factor, lk._setup,
                              linear=(np.ones((1, 1)), np.array(one[None]), np.zeros(1)), nonnegative=nonnegative)
     if part != "poisson":
-        _module().flavour_totals(np.array(lar_likelihood().sm_signal[None]), np.empty((1, 3)))
+        _module().flavour_totals(0, 1, np.array(lar_likelihood().sm_signal[None]), np.empty((1, 3)))
         locality_order(np.random.default_rng(0).random((ORDER_FROM, 4)))  # the features of `locality_order`
-    return time.perf_counter() - t0
 
 
-def _compile_in_two_processes() -> float:
+def _compile_in_two_processes(announce: bool = False) -> float:
     """`compile_all` with its Gaussian part in a second process (numba compiles on one core; each kernel has its
-    own cache files, written atomically): about half the wall time on two cores."""
+    own cache files, written atomically): about half the wall time on two cores. The compile lock is held
+    throughout; announce: print a line once it is held (`tools/build_book.py` waits for it before executing
+    the chapters)."""
     import os
     import subprocess
     import sys
     import time
 
     t0 = time.perf_counter()
-    if (os.cpu_count() or 1) < 2:
-        compile_all()
-        return time.perf_counter() - t0
-    child = subprocess.Popen([sys.executable, "-c",
-                              "from cevns_lib.likelihood.kernels import compile_all; compile_all('gaussian')"])
-    compile_all("poisson")
-    if child.wait() != 0:
-        raise RuntimeError("compiling the Gaussian kernels failed (see above)")
+    handle = _lock(exclusive=True)
+    if announce:
+        print(f"cevns_lib: compiling the profiling kernels (lock {lock_path()})", flush=True)
+    try:
+        if (os.cpu_count() or 1) < 2:
+            compile_all(lock=False)
+        else:
+            child = subprocess.Popen([sys.executable, "-c", "from cevns_lib.likelihood.kernels import compile_all; "
+                                      "compile_all('gaussian', lock=False)"])
+            compile_all("poisson", lock=False)
+            if child.wait() != 0:
+                raise RuntimeError("compiling the Gaussian kernels failed (see above)")
+    finally:
+        if handle is not None:
+            handle.close()
     return time.perf_counter() - t0
 
 
 if __name__ == "__main__":
-    seconds = _compile_in_two_processes()
-    print(f"cevns_lib: profiling kernels compiled (or loaded from numba's cache) in {seconds:.1f} s")
+    import sys
+
+    from cevns_lib.likelihood import kernels  # the package's module (its globals), not this __main__ copy
+
+    seconds = kernels._compile_in_two_processes(announce="--announce" in sys.argv[1:])
+    print(f"cevns_lib: profiling kernels compiled (or loaded from numba's cache) in {seconds:.1f} s", flush=True)
