@@ -45,7 +45,7 @@ $(STAMP): $(LOCK) requirements.txt pyproject.toml
 	touch $@
 
 # Compile the numba profiling kernels ahead of time (into numba's cache next to the sources), once per change of
-# their source or of the calls that compile them (kernels.compile_all, in two processes: ~25 s), so that no chapter
+# their source or of the calls that compile them (kernels.compile_all, in two processes: ~17 s), so that no chapter
 # or test of a fresh clone waits for the compiler. `make book` does the same while its first chapters execute.
 $(KSTAMP): $(STAMP) $(KSRC)
 	$(BIN)/python -m cevns_lib.likelihood.kernels

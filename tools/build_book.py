@@ -18,8 +18,8 @@ second time because Sphinx would not read its unchanged source again.  Sphinx do
 extensions (``tools/sphinx_ext``) either: when they change, every page is read again (outputs from the cache).
 
 With ``--kernels-stamp``, the numba profiling kernels are compiled (``python -m cevns_lib.likelihood.kernels``,
-~25 s) while the chapters execute, when STAMP is missing or older than one of the kernel sources: the first six
-chapters (~35 s) do not use them, and a chapter's first use of them waits for the compilation in progress (its
+~17 s, at a lower priority: ``nice``) while the chapters execute, when STAMP is missing or older than one of the
+kernel sources: the first six chapters (~35 s) do not use them, and a chapter's first use of them waits for the compilation in progress (its
 lock, ``kernels.lock_path``) and loads the result from numba's cache instead of compiling again.  STAMP is touched
 once the compilation succeeded.  Exit status: the build's, or the compilation's if that failed.
 Standard library only.
@@ -28,6 +28,7 @@ Standard library only.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -80,7 +81,7 @@ def start_kernel_compilation(stamp: Path, sources: list[Path]):
     if stamp.is_file() and all(src.stat().st_mtime <= stamp.stat().st_mtime for src in sources):
         return None
     proc = subprocess.Popen([sys.executable, "-m", "cevns_lib.likelihood.kernels", "--announce"], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, text=True, preexec_fn=lambda: os.nice(10))  # chapters first
     sys.stdout.write(proc.stdout.readline())  # the lock is held once this line is printed (or the process died)
     sys.stdout.flush()
 

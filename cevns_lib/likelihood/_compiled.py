@@ -6,7 +6,7 @@ caller's hypotheses in place: the exact re-timing factor (3, B) and the validity
 beyond round-off) are applied while a hypothesis is loaded, so no copy of the input is made. Hypotheses are
 processed in blocks of `_BLOCK`, with one set of scratch arrays per block (constant memory, no allocation per
 hypothesis). Each entry point profiles the blocks blk_lo ... blk_hi - 1 and releases the GIL (`nogil`):
-`kernels` runs ranges of blocks in threads (no numba parallel region, which doubled the compile time).
+`kernels` runs ranges of blocks in threads (no numba parallel region, which took 2.5x the compile time).
 
 fastmath without the no-NaN/no-inf assumptions, so that the validity checks survive optimisation.
 """
@@ -401,12 +401,35 @@ def _warm_start(prev, prev2, prev3, n_prev, tot, tot1, tot2, tot3, base, amat, d
     return False
 
 
-@njit(cache=True, fastmath=_FM, error_model="numpy")
-def _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fixed, bkg, keep, es_keep,
-                           offset, data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2, out_a,
-                           out_iter):
-    """One block of `poisson_profile` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
-    function; the entry point around it is a one-line loop over a range of blocks."""
+@njit(nogil=True, cache=True, fastmath=_FM, error_model="numpy")
+def poisson_profile(blk_lo, blk_hi, sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fixed, bkg, keep,
+                    es_keep, offset, data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2, out_a,
+                    out_iter):
+    """Damped Newton: every iteration a fresh Hessian and one K x K Cholesky solve; a step is shortened (to 0.9
+    of the way to the boundary) only where it would drive a bin with events to mu <= 0.
+
+    Converged after an undamped Newton step whose decrement g.H^-1.g is below dec_tol; the chi^2 is then within
+    ~dec_tol^2 of its minimum (the chi^2 is self-concordant in a: see `kernels.DECREMENT_TOL`).
+    warm: start each hypothesis after the first of its block from the previous ones' minima (`_warm_start`:
+    extrapolated along the scan from three of them (template rows only) or two, or the previous minimum) where
+    that keeps every bin with events positive; one that does not converge in max_iter steps is redone cold
+    (`kernels.WARM_START`), else from c = offset (the normalisation scaled by `_start_scale`).
+    order: the order in which the hypotheses are processed (a permutation of 0 ... H-1, `kernels.locality_order`:
+    neighbours first, so that the warm starts help an unordered batch too), or empty for 0 ... H-1; the blocks
+    are fixed by the position in this order.
+    out_chi2 = NaN marks an invalid hypothesis, out_iter = -1 one that did not converge in max_iter.
+    blk_lo, blk_hi: the blocks of `_BLOCK` hypotheses (in processing order) that this call profiles; the other
+    entry points take them too (`kernels._run_blocks` runs ranges of blocks in threads, the GIL released).
+    The hypotheses: sig (H, 3, B) read in place, or, where table (n_tab, T, 3, B) has rows, the linear
+    combinations sum_t coef[h, t] table[j, t] (coef (H, T); j = h // (H / n_tab): consecutive hypotheses share a
+    table, e.g. the couplings of one mediator mass; round-off negatives above -tol[h] zeroed; `_combine`), formed
+    in the kernel (a scan's quadratic form: no (H, 3, B) array is written or read); sig is then unused.
+    tots (n_tab, T), where it has rows: table holds instead each table's template rows (n_tab, Ks + 1, T, B)
+    (`kernels.template_rows`) and tots its total signals, for combinations known to be non-negative: the
+    templates are then combined directly (`_template_combination`), no count formed, checked or clipped.
+    data_sets (n_d, B) and centres (n_c, K) (the prior centres in c = a + offset): hypothesis h reads row
+    h % n_d and h % n_c (one observed data set, or one toy experiment per hypothesis).
+    """
     n_f, n_b = factor.shape
     fused, n_h, n_per = _hypotheses(sig, coef, table)
     k = fixed.shape[0]
@@ -440,8 +463,10 @@ def _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es
     has_keep = _fixed_rows(fixed, keep, amat)
     ordered = order.shape[0] > 0
     rows = tots.shape[0] > 0  # table holds template rows (`_template_combination`), not counts
-    for idx in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
+    for idx in range(blk_lo * _BLOCK, min(n_h, blk_hi * _BLOCK)):
         h = order[idx] if ordered else idx
+        if idx % _BLOCK == 0:  # warm starts within a block only
+            n_prev = 0
         es_h = es[h % es.shape[0]] if has_es else sf
         data = data_sets[h % data_sets.shape[0]]
         cen = centres[h % centres.shape[0]]
@@ -554,46 +579,11 @@ def _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es
 
 
 @njit(nogil=True, cache=True, fastmath=_FM, error_model="numpy")
-def poisson_profile(blk_lo, blk_hi, sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fixed, bkg, keep,
-                    es_keep, offset, data_sets, centres, precision, max_iter, dec_tol, warm, order, out_chi2, out_a,
-                    out_iter):
-    """Damped Newton: every iteration a fresh Hessian and one K x K Cholesky solve; a step is shortened (to 0.9
-    of the way to the boundary) only where it would drive a bin with events to mu <= 0.
-
-    Converged after an undamped Newton step whose decrement g.H^-1.g is below dec_tol; the chi^2 is then within
-    ~dec_tol^2 of its minimum (the chi^2 is self-concordant in a: see `kernels.DECREMENT_TOL`).
-    warm: start each hypothesis after the first of its block from the previous ones' minima (`_warm_start`:
-    extrapolated along the scan from three of them (template rows only) or two, or the previous minimum) where
-    that keeps every bin with events positive; one that does not converge in max_iter steps is redone cold
-    (`kernels.WARM_START`), else from c = offset (the normalisation scaled by `_start_scale`).
-    order: the order in which the hypotheses are processed (a permutation of 0 ... H-1, `kernels.locality_order`:
-    neighbours first, so that the warm starts help an unordered batch too), or empty for 0 ... H-1; the blocks
-    are fixed by the position in this order.
-    out_chi2 = NaN marks an invalid hypothesis, out_iter = -1 one that did not converge in max_iter.
-    blk_lo, blk_hi: the blocks of `_BLOCK` hypotheses (in processing order) that this call profiles; the other
-    entry points take them too (`kernels._run_blocks` runs ranges of blocks in threads, the GIL released).
-    The hypotheses: sig (H, 3, B) read in place, or, where table (n_tab, T, 3, B) has rows, the linear
-    combinations sum_t coef[h, t] table[j, t] (coef (H, T); j = h // (H / n_tab): consecutive hypotheses share a
-    table, e.g. the couplings of one mediator mass; round-off negatives above -tol[h] zeroed; `_combine`), formed
-    in the kernel (a scan's quadratic form: no (H, 3, B) array is written or read); sig is then unused.
-    tots (n_tab, T), where it has rows: table holds instead each table's template rows (n_tab, Ks + 1, T, B)
-    (`kernels.template_rows`) and tots its total signals, for combinations known to be non-negative: the
-    templates are then combined directly (`_template_combination`), no count formed, checked or clipped.
-    data_sets (n_d, B) and centres (n_c, K) (the prior centres in c = a + offset): hypothesis h reads row
-    h % n_d and h % n_c (one observed data set, or one toy experiment per hypothesis).
-    """
-    n_blk = (_hypotheses(sig, coef, table)[1] + _BLOCK - 1) // _BLOCK
-    for blk in range(blk_lo, min(blk_hi, n_blk)):
-        _poisson_profile_block(blk, sig, coef, table, tol, tots, es, factor, rel, es_rel, js, fixed, bkg, keep,
-                               es_keep, offset, data_sets, centres, precision, max_iter, dec_tol, warm, order,
-                               out_chi2, out_a, out_iter)
-
-
-@njit(cache=True, fastmath=_FM, error_model="numpy")
-def _gaussian_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep, offset,
-                                data_sets, centres, precision, weights, out_chi2, out_a):
-    """One block of `gaussian_profile` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain compiled
-    function; the entry point around it is a one-line loop over a range of blocks."""
+def gaussian_profile(blk_lo, blk_hi, sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep, offset,
+                     data_sets, centres, precision, weights, out_chi2, out_a):
+    """One K x K solve per hypothesis; the hypothesis-independent block ff = F W F^T + priors is precomputed,
+    and wfixed = W F. In c = a + offset, with prior centres m (in c): (A W A^T + P) c = A W (n - base) + P m;
+    chi^2 evaluated directly. data_sets, centres as in `poisson_profile`."""
     n_h, n_f, n_b = sig.shape
     k = fixed.shape[0]
     ks = js.shape[0]
@@ -612,7 +602,7 @@ def _gaussian_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, wfixed
     y = np.empty(k)
     dsc = np.empty(k)
     has_keep = _fixed_rows(fixed, keep, amat)
-    for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
+    for h in range(blk_lo * _BLOCK, min(n_h, blk_hi * _BLOCK)):
         es_h = es[h % es.shape[0]] if has_es else sf
         data = data_sets[h % data_sets.shape[0]]
         cen = centres[h % centres.shape[0]]
@@ -672,18 +662,6 @@ def _gaussian_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, wfixed
         for i in range(n_b):
             chi2 += weights[i] * dev[i] * dev[i]
         out_chi2[h] = chi2
-
-
-@njit(nogil=True, cache=True, fastmath=_FM, error_model="numpy")
-def gaussian_profile(blk_lo, blk_hi, sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep, offset,
-                     data_sets, centres, precision, weights, out_chi2, out_a):
-    """One K x K solve per hypothesis; the hypothesis-independent block ff = F W F^T + priors is precomputed,
-    and wfixed = W F. In c = a + offset, with prior centres m (in c): (A W A^T + P) c = A W (n - base) + P m;
-    chi^2 evaluated directly. data_sets, centres as in `poisson_profile`."""
-    n_blk = (sig.shape[0] + _BLOCK - 1) // _BLOCK
-    for blk in range(blk_lo, min(blk_hi, n_blk)):
-        _gaussian_profile_block(blk, sig, es, factor, rel, es_rel, js, fixed, wfixed, ff, bkg, keep, es_keep,
-                                offset, data_sets, centres, precision, weights, out_chi2, out_a)
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
@@ -754,12 +732,21 @@ def _normal_equations(xl, xq, lin_to, quad_to, ff, rhs0, precision, cen, hm, rhs
             rhs[quad_to[r, 1]] += xq[r]
 
 
-@njit(cache=True, fastmath=_FM, error_model="numpy")
-def _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0,
-                                      resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights,
-                                      out_chi2, out_a):
-    """One block of `gaussian_profile_projected` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1): a plain
-    compiled function; the entry point around it is a one-line loop over a range of blocks."""
+@njit(nogil=True, cache=True, fastmath=_FM, error_model="numpy")
+def gaussian_profile_projected(blk_lo, blk_hi, sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0,
+                               resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights, out_chi2,
+                               out_a):
+    """The Gaussian profile for likelihoods whose signal templates do not depend on the flavour (LAr): every
+    hypothesis-dependent entry of the normal equations is a dot product of the flavour-summed signal s (B,) or
+    of s^2 with a precomputed vector (`base._Projection`), so a hypothesis costs (n_lin + n_quad) dot products
+    of length B, one K x K solve and the residual sum, instead of the K x B templates.
+
+    lin (n_lin, B), lin_to (n_lin, 3) = (0: Hessian lower entry [p, q] / 1: right-hand side [p], p, q); quad
+    likewise for s^2; ff = F W F^T + priors; rhs0 = F W (n - b); resid0 = n - b; kappa (B,) = the signal share at
+    c = 0 (`keep`); rho (Ks, B) the relative templates; fnz the indices of the non-zero rows of F.
+    chi^2 evaluated directly from the residuals. Hypotheses (sig, or coef and table) and centres as in
+    `poisson_profile`; the data are the likelihood's.
+    """
     n_f, n_b = factor.shape
     fused, n_h, n_per = _hypotheses(sig, coef, table)
     k = fixed.shape[0]
@@ -777,7 +764,7 @@ def _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, l
     y = np.empty(k)
     dsc = np.empty(k)
     dev = np.empty(n_b)
-    for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
+    for h in range(blk_lo * _BLOCK, min(n_h, blk_hi * _BLOCK)):
         cen = centres[h % centres.shape[0]]
         if fused:
             _combine(coef[h], table[h // n_per], tol[h], raw)
@@ -818,31 +805,19 @@ def _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, l
 
 
 @njit(nogil=True, cache=True, fastmath=_FM, error_model="numpy")
-def gaussian_profile_projected(blk_lo, blk_hi, sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0,
-                               resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights, out_chi2,
-                               out_a):
-    """The Gaussian profile for likelihoods whose signal templates do not depend on the flavour (LAr): every
-    hypothesis-dependent entry of the normal equations is a dot product of the flavour-summed signal s (B,) or
-    of s^2 with a precomputed vector (`base._Projection`), so a hypothesis costs (n_lin + n_quad) dot products
-    of length B, one K x K solve and the residual sum, instead of the K x B templates.
+def gaussian_profile_reduced(blk_lo, blk_hi, coef, pl, pq, cl, cq, pa, pb, c0, lin_to, quad_to, ff, rhs0, offset,
+                             centres, precision, out_chi2, out_a):
+    """The projected Gaussian profile (`gaussian_profile_projected`) of hypotheses given as linear combinations
+    s_h = sum_t coef[h, t] u_t of flavour-summed tables u (n_tab, T, B) whose combinations are known to be
+    non-negative (no count to check or clip): each dot product s.v of the normal equations is then
+    sum_t coef[h, t] (u_t.v), and s^2.v = sum_{t <= t'} coef[h, t] coef[h, t'] (2 - delta) (u_t u_t'.v), so a
+    hypothesis costs O(T^2) operations and one K x K solve, nothing of the order of its bins.
 
-    lin (n_lin, B), lin_to (n_lin, 3) = (0: Hessian lower entry [p, q] / 1: right-hand side [p], p, q); quad
-    likewise for s^2; ff = F W F^T + priors; rhs0 = F W (n - b); resid0 = n - b; kappa (B,) = the signal share at
-    c = 0 (`keep`); rho (Ks, B) the relative templates; fnz the indices of the non-zero rows of F.
-    chi^2 evaluated directly from the residuals. Hypotheses (sig, or coef and table) and centres as in
-    `poisson_profile`; the data are the likelihood's.
+    pl (n_tab, T, n_lin) = u.lin^T; pq (n_tab, n_pairs, n_quad) the pair products (multiplicity included) dotted
+    with quad; pa, pb the pairs t <= t'; cl (n_tab, T), cq (n_tab, n_pairs) and c0 make r.W.r of the residual at
+    c = 0 (r = n - b - s kappa) a quadratic form in the coefficients. The chi^2 is the function's value at the
+    solution (its data part from the normal equations; `base._Projection` for the rest of the arguments).
     """
-    n_blk = (_hypotheses(sig, coef, table)[1] + _BLOCK - 1) // _BLOCK
-    for blk in range(blk_lo, min(blk_hi, n_blk)):
-        _gaussian_profile_projected_block(blk, sig, coef, table, tol, factor, lin, lin_to, quad, quad_to, ff, rhs0,
-                                          resid0, kappa, rho, js, fixed, fnz, offset, centres, precision, weights,
-                                          out_chi2, out_a)
-
-
-@njit(cache=True, fastmath=_FM, error_model="numpy")
-def _gaussian_profile_reduced_block(blk, coef, pl, pq, cl, cq, pa, pb, c0, lin_to, quad_to, ff, rhs0, offset,
-                                    centres, precision, out_chi2, out_a):
-    """One block of `gaussian_profile_reduced` (the hypotheses blk * _BLOCK ... (blk + 1) * _BLOCK - 1)."""
     n_h, n_t = coef.shape
     n_per = max(n_h // pl.shape[0], 1)
     k = ff.shape[0]
@@ -858,7 +833,7 @@ def _gaussian_profile_reduced_block(blk, coef, pl, pq, cl, cq, pa, pb, c0, lin_t
     a = np.empty(k)
     y = np.empty(k)
     dsc = np.empty(k)
-    for h in range(blk * _BLOCK, min(n_h, (blk + 1) * _BLOCK)):
+    for h in range(blk_lo * _BLOCK, min(n_h, blk_hi * _BLOCK)):
         j = h // n_per
         c = coef[h]
         cen = centres[h % centres.shape[0]]
@@ -894,26 +869,6 @@ def _gaussian_profile_reduced_block(blk, coef, pl, pq, cl, cq, pa, pb, c0, lin_t
             chi2 += ap * (t - 2.0 * rhs[p]) - _RIDGE * ap * ap + precision[p] * cen[p] * cen[p]
             out_a[h, p] = ap - offset[p]
         out_chi2[h] = chi2
-
-
-@njit(nogil=True, cache=True, fastmath=_FM, error_model="numpy")
-def gaussian_profile_reduced(blk_lo, blk_hi, coef, pl, pq, cl, cq, pa, pb, c0, lin_to, quad_to, ff, rhs0, offset,
-                             centres, precision, out_chi2, out_a):
-    """The projected Gaussian profile (`gaussian_profile_projected`) of hypotheses given as linear combinations
-    s_h = sum_t coef[h, t] u_t of flavour-summed tables u (n_tab, T, B) whose combinations are known to be
-    non-negative (no count to check or clip): each dot product s.v of the normal equations is then
-    sum_t coef[h, t] (u_t.v), and s^2.v = sum_{t <= t'} coef[h, t] coef[h, t'] (2 - delta) (u_t u_t'.v), so a
-    hypothesis costs O(T^2) operations and one K x K solve, nothing of the order of its bins.
-
-    pl (n_tab, T, n_lin) = u.lin^T; pq (n_tab, n_pairs, n_quad) the pair products (multiplicity included) dotted
-    with quad; pa, pb the pairs t <= t'; cl (n_tab, T), cq (n_tab, n_pairs) and c0 make r.W.r of the residual at
-    c = 0 (r = n - b - s kappa) a quadratic form in the coefficients. The chi^2 is the function's value at the
-    solution (its data part from the normal equations; `base._Projection` for the rest of the arguments).
-    """
-    n_blk = (coef.shape[0] + _BLOCK - 1) // _BLOCK
-    for blk in range(blk_lo, min(blk_hi, n_blk)):
-        _gaussian_profile_reduced_block(blk, coef, pl, pq, cl, cq, pa, pb, c0, lin_to, quad_to, ff, rhs0, offset,
-                                        centres, precision, out_chi2, out_a)
 
 
 @njit(nogil=True, cache=True, fastmath=_FM, error_model="numpy")

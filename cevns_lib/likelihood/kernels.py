@@ -16,7 +16,15 @@ The numpy implementations in `profile` are the reference they are tested against
 Numba is imported, and the kernels compiled (or loaded from numba's on-disk cache), only when `profile_compiled`
 is first called; `Likelihood.chi2_profiled` calls it only for batches above `COMPILED_FROM` hypotheses, so that
 no small computation waits for a compiler. Numba caches next to this file or, where the package is read-only,
-in its user-wide cache directory (set NUMBA_CACHE_DIR to choose another).
+in its user-wide cache directory (set NUMBA_CACHE_DIR to choose another). A process that first uses the kernels
+while `compile_all` runs elsewhere (`make book` compiles them while its first chapters execute) waits for it and
+loads its result (a POSIX file lock, `lock_path`).
+
+The kernels run in `threads()` threads, each taking ranges of blocks of hypotheses in turn (`_run_blocks`; the
+compiled functions release the GIL), each entry point being the whole kernel (no compiled wrapper around it). A
+numba parallel region (prange) did the same and was 2-7 % faster per hypothesis, but took 2.5x the compile time
+(the Poisson kernel 44 s instead of 16 s: numba compiles the kernel once more for the parallel region, and each
+compiled wrapper optimises its inlined callee again).
 """
 
 from __future__ import annotations
@@ -127,8 +135,7 @@ def threads() -> int:
 def _run_blocks(kernel, n_blocks: int, *args) -> None:
     """kernel(lo, hi, *args) for ranges [lo, hi) covering 0 ... n_blocks - 1, in `threads()` threads (the kernels
     release the GIL; each block writes only its own hypotheses' outputs, so the result does not depend on the
-    split). A numba parallel region would do the same but doubles the kernels' compile time (~45 -> ~22 s for the
-    Poisson kernel)."""
+    split)."""
     global _POOL
     n_t = min(threads(), n_blocks)
     if n_t <= 1:
@@ -295,7 +302,7 @@ def compile_all(part: str = "all", lock: bool = True) -> float:
     """Compile every kernel (or load it from numba's cache) for the argument types the likelihoods pass, ahead
     of their first use: `make` runs this once after installing (`python -m cevns_lib.likelihood.kernels`, the
     two parts in two processes; `make book` while the first chapters execute), so that no chapter, test or scan
-    of a fresh clone waits ~25 s for the compiler.
+    of a fresh clone waits ~17 s for the compiler.
     part: "all", "poisson" (the CsI likelihood's kernels) or "gaussian" (LAr's, and the locality order's).
     lock: hold the compile lock (`lock_path`) meanwhile, so that another process's first use of the kernels
     waits for this compilation and loads its result (False: the caller holds it). Returns the seconds it took."""
