@@ -4,8 +4,9 @@ Each hypothesis h has templates A_k = F_k + S_hk (S only for the nuisances `js`,
 expected counts mu = mu0_h + sum_k a_k A_k, and Gaussian priors of precision p_k on a_k. The kernels read the
 caller's hypotheses in place: the exact re-timing factor (3, B) and the validity checks (finite, not negative
 beyond round-off) are applied while a hypothesis is loaded, so no copy of the input is made. Hypotheses are
-processed in blocks of `_BLOCK`, with one set of scratch arrays per block (constant memory, no allocation per
-hypothesis). Each entry point profiles the blocks blk_lo ... blk_hi - 1 and releases the GIL (`nogil`):
+processed in blocks of `_BLOCK` (a scan's warm starts run within a block), with one set of scratch arrays per
+call (constant memory, no allocation per hypothesis). Each entry point profiles the blocks blk_lo ... blk_hi - 1
+and releases the GIL (`nogil`):
 `kernels` runs ranges of blocks in threads (no numba parallel region, which took 2.5x the compile time).
 
 fastmath without the no-NaN/no-inf assumptions, so that the validity checks survive optimisation.
