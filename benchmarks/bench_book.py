@@ -138,7 +138,7 @@ def main(argv=None) -> int:
     b = results["builds"]
     if "fresh" in b and "cold" in b:
         results["fresh_minus_cold_s"] = round(b["fresh"]["wall_s"] - b["cold"]["wall_s"], 2)
-        print(f"a fresh clone's build takes {results['fresh_minus_cold_s']:.1f} s more than a cold one "
+        print(f"a fresh clone's build minus a cold one: {results['fresh_minus_cold_s']:+.1f} s "
               "(the kernels' compilation, overlapped with the first chapters)")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

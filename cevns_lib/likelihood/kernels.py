@@ -141,12 +141,12 @@ def _run_blocks(kernel, n_blocks: int, *args) -> None:
     if n_t <= 1:
         kernel(0, n_blocks, *args)
         return
-    if _POOL is None or _POOL._max_workers != n_t:
+    if _POOL is None or _POOL[0] != n_t:  # (threads, executor)
         from concurrent.futures import ThreadPoolExecutor
 
-        _POOL = ThreadPoolExecutor(max_workers=n_t, thread_name_prefix="cevns-kernels")
+        _POOL = (n_t, ThreadPoolExecutor(max_workers=n_t, thread_name_prefix="cevns-kernels"))
     edges = np.linspace(0, n_blocks, min(n_blocks, TASKS_PER_THREAD * n_t) + 1).round().astype(np.int64)
-    futures = [_POOL.submit(kernel, int(lo), int(hi), *args) for lo, hi in zip(edges[:-1], edges[1:]) if hi > lo]
+    futures = [_POOL[1].submit(kernel, int(lo), int(hi), *args) for lo, hi in zip(edges[:-1], edges[1:]) if hi > lo]
     for future in futures:
         future.result()
 
