@@ -19,8 +19,9 @@ extensions (``tools/sphinx_ext``) either: when they change, every page is read a
 
 With ``--kernels-stamp``, the numba profiling kernels are compiled (``python -m cevns_lib.likelihood.kernels``,
 ~17 s, at a lower priority: ``nice``) while the chapters execute, when STAMP is missing or older than one of the
-kernel sources: the first six chapters (~35 s) do not use them, and a chapter's first use of them waits for the compilation in progress (its
-lock, ``kernels.lock_path``) and loads the result from numba's cache instead of compiling again.  STAMP is touched
+kernel sources: the first six chapters (~35 s) do not use them, and a chapter's first use of them waits for the
+compilation in progress (its lock, ``kernels.lock_path``) and loads the result from numba's cache instead of
+compiling again.  STAMP is touched
 once the compilation succeeded.  Exit status: the build's, or the compilation's if that failed.
 Standard library only.
 """
@@ -78,6 +79,9 @@ def reread_if_extensions_changed() -> bool:
 def start_kernel_compilation(stamp: Path, sources: list[Path]):
     """Start compiling the profiling kernels in the background when `stamp` is missing or older than one of
     `sources`; returns (process, thread forwarding its output) once it holds the compile lock, or None."""
+    missing = [str(src) for src in sources if not src.is_file()]
+    if missing:
+        raise SystemExit(f"error: --kernel-sources: no such file: {', '.join(missing)}")
     if stamp.is_file() and all(src.stat().st_mtime <= stamp.stat().st_mtime for src in sources):
         return None
     proc = subprocess.Popen([sys.executable, "-m", "cevns_lib.likelihood.kernels", "--announce"], cwd=ROOT,

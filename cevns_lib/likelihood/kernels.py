@@ -33,6 +33,8 @@ import importlib.util
 
 import numpy as np
 
+from ._compiled_constants import BLOCK
+
 AVAILABLE = importlib.util.find_spec("numba") is not None
 #: batches of at least this many hypotheses take the compiled path under backend="auto" (benchmarks/: the numpy
 #: path is as fast up to a few hundred hypotheses, and a first compilation costs ~10 s)
@@ -152,8 +154,7 @@ def _run_blocks(kernel, n_blocks: int, *args) -> None:
 
 
 def _n_blocks(n_hypotheses: int) -> int:
-    block = _module()._BLOCK
-    return (n_hypotheses + block - 1) // block
+    return (n_hypotheses + BLOCK - 1) // BLOCK
 
 
 def _writable(x):
